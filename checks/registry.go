@@ -1,0 +1,121 @@
+package checks
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"sync"
+)
+
+// Checker runs one configured check against a target. Check must honour
+// ctx's deadline and must not panic; a failure is reported in the Result.
+// The caller fills Result.At and Result.Location.
+type Checker interface {
+	Check(ctx context.Context, target string) Result
+}
+
+// Factory validates a type's settings and returns a ready Checker. Invalid
+// or unknown settings return a *SettingError naming the field.
+type Factory func(settings json.RawMessage) (Checker, error)
+
+// Scope says where a check type may run.
+type Scope string
+
+const (
+	// ScopeExternal types probe a target over the network; they run on the
+	// server and on agents used as probe locations.
+	ScopeExternal Scope = "external"
+	// ScopeHost types inspect the host they run on; they run only on agents.
+	ScopeHost Scope = "host"
+)
+
+// Setting describes one setting of a check type, for forms and docs.
+type Setting struct {
+	Name    string   // JSON key in the monitor's settings
+	Kind    string   // "string", "int", "bool", "duration", "list", "map", "enum", "text"
+	Default string   // the default as shown to people; "" for none
+	Options []string // allowed values for Kind "enum"
+	Help    string   // one sentence for the form and the doc page
+}
+
+// Type is a registered check type.
+type Type struct {
+	Name     string
+	Title    string // human name, e.g. "HTTP(S)"
+	Scope    Scope
+	Settings []Setting
+	// TargetHelp says what the target is, e.g. "URL, https://example.com/health".
+	TargetHelp string
+	// ValidateTarget returns an error a person understands for a bad target.
+	ValidateTarget func(target string) error
+	New            Factory
+}
+
+var (
+	mu    sync.RWMutex
+	types = map[string]Type{}
+)
+
+// Register adds a check type. It is called from init functions; a
+// duplicate or incomplete registration is a programming error and panics.
+func Register(t Type) {
+	if t.Name == "" || t.New == nil || t.ValidateTarget == nil {
+		panic("checks: incomplete registration of " + t.Name)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if _, dup := types[t.Name]; dup {
+		panic("checks: duplicate registration of " + t.Name)
+	}
+	types[t.Name] = t
+}
+
+// Lookup returns the registered type called name.
+func Lookup(name string) (Type, bool) {
+	mu.RLock()
+	defer mu.RUnlock()
+	t, ok := types[name]
+	return t, ok
+}
+
+// Types returns every registered type, sorted by name.
+func Types() []Type {
+	mu.RLock()
+	defer mu.RUnlock()
+	out := make([]Type, 0, len(types))
+	for _, t := range types {
+		out = append(out, t)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// New validates target and settings for the type called kind and returns a
+// ready Checker. Errors are *SettingError values naming the bad field
+// ("type", "target" or "settings.<name>").
+func New(kind, target string, settings json.RawMessage) (Checker, error) {
+	t, ok := Lookup(kind)
+	if !ok {
+		return nil, &SettingError{Field: "type", Msg: fmt.Sprintf("unknown check type %q", kind)}
+	}
+	if err := t.ValidateTarget(target); err != nil {
+		return nil, &SettingError{Field: "target", Msg: err.Error()}
+	}
+	if len(settings) == 0 || string(settings) == "null" {
+		settings = json.RawMessage("{}")
+	}
+	c, err := t.New(settings)
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// SettingError is a validation error that names the field at fault.
+type SettingError struct {
+	Field string // e.g. "settings.expect_status"
+	Msg   string
+}
+
+func (e *SettingError) Error() string { return e.Field + ": " + e.Msg }

@@ -1,0 +1,186 @@
+package ui
+
+import "time"
+
+// The types in this file are the props the server fills for each screen.
+// ui imports nothing of Vigil's: handlers map records to these.
+
+// Page is what every screen shares: the title, who is signed in and the
+// CSRF token every state-changing form carries.
+type Page struct {
+	Title     string
+	User      string // signed-in user name; "" on setup and login
+	CSRFToken string
+	Flash     string // a one-line notice after an action, e.g. "Monitor created."
+	Nav       string // "dashboard", "incidents", "": which nav item is current
+	Version   string
+}
+
+// SetupProps fill the first-run screen.
+type SetupProps struct {
+	Page
+	Username string
+	Errors   map[string]string // field name ("code", "username", "password", "password_confirm", "") → message
+}
+
+// LoginProps fill the sign-in screen.
+type LoginProps struct {
+	Page
+	Username string
+	Error    string
+	Next     string // where to go after signing in
+}
+
+// DashboardProps fill the list of all monitors.
+type DashboardProps struct {
+	Page
+	Query    string // the filter as typed
+	Status   string // "", "ok", "warning", "problem", "paused", "unknown"
+	Counts   StatusCounts
+	Monitors []MonitorRow
+	Total    int // monitors before filtering
+}
+
+// StatusCounts count monitors per status for the summary strip.
+type StatusCounts struct {
+	OK, Warning, Problem, Paused, Unknown int
+}
+
+// MonitorRow is one monitor on the dashboard.
+type MonitorRow struct {
+	ID          string
+	Name        string
+	Type        string
+	Target      string
+	Status      string // "ok", "warning", "problem", "paused", "unknown"
+	Message     string // the last result's message
+	LastLatency float64 // ms; < 0 when there is no result yet
+	Uptime24h   float64 // percent; < 0 when there is no data
+	Uptime30d   float64
+	Sparkline   []float64 // recent latencies in ms, oldest first; NaN-free; may be empty
+	LastCheck   time.Time // zero when never checked
+}
+
+// MonitorProps fill one monitor's page.
+type MonitorProps struct {
+	Page
+	Monitor   MonitorRow
+	Interval  string
+	Timeout   string
+	Locations []string
+	Paused    bool
+	Range     string   // "1h", "24h", "7d", "30d"
+	Ranges    []string // the ranges offered, in order
+	Chart     Chart
+	Timeline  []TimelineSegment
+	Incidents []IncidentRow
+	Recent    []ResultRow // the latest results, newest first
+}
+
+// Chart is a response-time chart, rendered as SVG on the server.
+type Chart struct {
+	From, To time.Time
+	Series   []ChartSeries
+	// Bucketed is true when points are rollups (min/avg/max), false for raw results.
+	Bucketed bool
+}
+
+// ChartSeries is one line on a chart, typically one location.
+type ChartSeries struct {
+	Name   string
+	Points []ChartPoint
+}
+
+// ChartPoint is one point: a raw result (Min = Avg = Max) or a rollup.
+type ChartPoint struct {
+	At            time.Time
+	Min, Avg, Max float64 // ms
+	Status        string  // the worst status in this point
+}
+
+// TimelineSegment is a stretch of time in one status, for the status bar.
+type TimelineSegment struct {
+	From, To time.Time
+	Status   string
+}
+
+// ResultRow is one raw result in a table.
+type ResultRow struct {
+	At        time.Time
+	Location  string
+	Status    string
+	LatencyMS float64
+	Message   string
+}
+
+// IncidentRow is one incident in a list.
+type IncidentRow struct {
+	ID             string
+	MonitorID      string
+	MonitorName    string
+	StartedAt      time.Time
+	EndedAt        time.Time // zero while open
+	Open           bool
+	Message        string
+	AcknowledgedBy string
+	AcknowledgedAt time.Time
+	AckNote        string
+}
+
+// IncidentsProps fill the incidents page.
+type IncidentsProps struct {
+	Page
+	Filter    string // "open" or "all"
+	Incidents []IncidentRow
+}
+
+// MonitorFormProps fill the create and edit forms. Fields follow the
+// chosen type: Types lists every type with its settings, and the form
+// shows the settings of Values.Type.
+type MonitorFormProps struct {
+	Page
+	Editing bool   // false: create; true: edit Values.ID
+	Types   []CheckType
+	Values  MonitorForm
+	Errors  map[string]string // form field name → message; "" for the form as a whole
+}
+
+// MonitorForm holds the form's values as typed, all strings so that a
+// rejected value is shown back as it was entered.
+type MonitorForm struct {
+	ID        string
+	Name      string
+	Type      string
+	Target    string
+	Interval  string
+	Timeout   string
+	Confirm   string
+	DependsOn string // comma-separated monitor ids
+	Paused    bool
+	Settings  map[string]string // setting name → value as typed
+}
+
+// CheckType describes a check type for the form.
+type CheckType struct {
+	Name       string
+	Title      string
+	TargetHelp string
+	Settings   []CheckSetting
+}
+
+// CheckSetting is one setting's form field. Its form field name is
+// "settings." + Name.
+type CheckSetting struct {
+	Name    string
+	Kind    string // "string", "int", "bool", "duration", "list", "map", "enum", "text"
+	Default string
+	Options []string
+	Help    string
+}
+
+// ErrorProps fill an error page (404, 403, 500).
+type ErrorProps struct {
+	Page
+	Code    int
+	Message string
+}
