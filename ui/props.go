@@ -52,8 +52,8 @@ type MonitorRow struct {
 	Name        string
 	Type        string
 	Target      string
-	Status      string // "ok", "warning", "problem", "paused", "unknown"
-	Message     string // the last result's message
+	Status      string  // "ok", "warning", "problem", "paused", "unknown"
+	Message     string  // the last result's message
 	LastLatency float64 // ms; < 0 when there is no result yet
 	Uptime24h   float64 // percent; < 0 when there is no data
 	Uptime30d   float64
@@ -139,7 +139,7 @@ type IncidentsProps struct {
 // shows the settings of Values.Type.
 type MonitorFormProps struct {
 	Page
-	Editing bool   // false: create; true: edit Values.ID
+	Editing bool // false: create; true: edit Values.ID
 	Types   []CheckType
 	Values  MonitorForm
 	Errors  map[string]string // form field name → message; "" for the form as a whole

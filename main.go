@@ -1,0 +1,65 @@
+// Command vigil is a single-binary monitoring appliance: run it as a server
+// (web UI, JSON API, scheduler, store).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/vigil-monitor/vigil/internal/version"
+	"github.com/vigil-monitor/vigil/server"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "vigil:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+const usage = `usage: vigil <command> [flags]
+
+commands:
+  server    run the server: web UI, JSON API, scheduler, agent gateway, embedded store
+  version   print the version and exit
+
+Run "vigil <command> -h" for a command's flags.
+`
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("no command given")
+	}
+	switch args[0] {
+	case "version", "--version", "-version":
+		fmt.Fprintf(stdout, "vigil %s\n", version.Version)
+		return nil
+	case "server":
+		cfg, err := server.ParseFlags(args[1:], getenv, stderr)
+		if err != nil {
+			return err
+		}
+		log, err := newLogger(cfg.LogFormat, stderr)
+		if err != nil {
+			return err
+		}
+		return server.Run(ctx, cfg, log)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("unknown command %q", args[0])
+	}
+}

@@ -1,0 +1,77 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/vigil-monitor/vigil/store"
+)
+
+const maxAckNote = 1000
+
+func (s *Server) handleAPIIncidents(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	v := r.URL.Query()
+	q := store.IncidentQuery{Limit: 500, MonitorID: v.Get("monitor_id")}
+	switch v.Get("open") {
+	case "", "false":
+	case "true":
+		q.Open = true
+	default:
+		return badRequest("open", "open must be true or false")
+	}
+	if limit := v.Get("limit"); limit != "" {
+		n, err := strconv.Atoi(limit)
+		if err != nil || n < 1 || n > 10000 {
+			return badRequest("limit", "limit must be a whole number from 1 to 10000")
+		}
+		q.Limit = n
+	}
+	list, err := s.db.Incidents(q)
+	if err != nil {
+		return err
+	}
+	if list == nil {
+		list = []store.Incident{}
+	}
+	writeJSON(w, http.StatusOK, list)
+	return nil
+}
+
+func (s *Server) handleAPIIncidentAck(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	var in struct {
+		Note string `json:"note"`
+	}
+	if r.ContentLength != 0 {
+		if err := decodeJSON(w, r, &in); err != nil {
+			return err
+		}
+	}
+	inc, err := s.ackIncident(r.PathValue("id"), in.Note, rc.actor())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, inc)
+	return nil
+}
+
+// ackIncident records that a person has seen an incident and is on it.
+func (s *Server) ackIncident(id, note string, by store.Actor) (store.Incident, error) {
+	note = strings.TrimSpace(note)
+	if len(note) > maxAckNote {
+		return store.Incident{}, badRequest("note", "note has at most %d characters", maxAckNote)
+	}
+	inc, err := s.db.Incident(id)
+	if errors.Is(err, store.ErrNotFound) {
+		return inc, errStatus(http.StatusNotFound, "no incident has the id "+quote(id))
+	}
+	if err != nil {
+		return inc, err
+	}
+	if inc.AcknowledgedAt != nil {
+		return inc, errStatus(http.StatusConflict, "this incident was acknowledged already by "+inc.AcknowledgedBy)
+	}
+	return s.db.AckIncident(id, note, by, time.Now().UTC())
+}

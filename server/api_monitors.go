@@ -1,0 +1,184 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/vigil-monitor/vigil/checks"
+	"github.com/vigil-monitor/vigil/store"
+)
+
+// monitorOutput is a monitor as the API shows it.
+type monitorOutput struct {
+	ID                 string          `json:"id"`
+	Name               string          `json:"name"`
+	Type               string          `json:"type"`
+	Target             string          `json:"target"`
+	Interval           string          `json:"interval"`
+	Timeout            string          `json:"timeout"`
+	Locations          []string        `json:"locations"`
+	Settings           json.RawMessage `json:"settings"`
+	DependsOn          []string        `json:"depends_on"`
+	Notify             []string        `json:"notify"`
+	Tags               []string        `json:"tags"`
+	Confirm            int             `json:"confirm"`
+	MinFailedLocations int             `json:"min_failed_locations"`
+	Paused             bool            `json:"paused"`
+	Status             checks.Status   `json:"status"`
+	LastResult         *checks.Result  `json:"last_result"`
+	CreatedAt          time.Time       `json:"created_at"`
+	UpdatedAt          time.Time       `json:"updated_at"`
+}
+
+func (s *Server) monitorOutput(m store.Monitor) monitorOutput {
+	status, last := s.monitorStatus(m)
+	return monitorOutput{
+		ID: m.ID, Name: m.Name, Type: m.Type, Target: m.Target,
+		Interval: m.Interval.String(), Timeout: m.Timeout.String(),
+		Locations: nonNil(m.Locations), Settings: m.Settings, DependsOn: nonNil(m.DependsOn),
+		Notify: nonNil(m.Notify), Tags: nonNil(m.Tags), Confirm: m.Confirm,
+		MinFailedLocations: m.MinFailedLocations, Paused: m.Paused,
+		Status: status, LastResult: last,
+		CreatedAt: m.CreatedAt.UTC(), UpdatedAt: m.UpdatedAt.UTC(),
+	}
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func (s *Server) handleAPIMonitorList(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	all := s.monitors.all()
+	out := make([]monitorOutput, 0, len(all))
+	for _, m := range all {
+		out = append(out, s.monitorOutput(m))
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (s *Server) handleAPIMonitorGet(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	m, err := s.findMonitor(r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, s.monitorOutput(m))
+	return nil
+}
+
+func (s *Server) handleAPIMonitorCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	var in monitorInput
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	m, err := s.createMonitor(in, rc.actor())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, s.monitorOutput(m))
+	return nil
+}
+
+func (s *Server) handleAPIMonitorUpdate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	m, err := s.findMonitor(r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	in := inputFromMonitor(m)
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	m, err = s.updateMonitor(m.ID, in, rc.actor())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, s.monitorOutput(m))
+	return nil
+}
+
+func (s *Server) handleAPIMonitorDelete(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	if err := s.deleteMonitor(r.PathValue("id"), rc.actor()); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) findMonitor(id string) (store.Monitor, error) {
+	m, ok := s.monitors.get(id)
+	if !ok {
+		return m, errStatus(http.StatusNotFound, "no monitor has the id "+quote(id))
+	}
+	return m, nil
+}
+
+// createMonitor validates, stores (audited), and starts a monitor.
+func (s *Server) createMonitor(in monitorInput, by store.Actor) (store.Monitor, error) {
+	var m store.Monitor
+	if err := in.toMonitor(&m, "", s.monitors.get); err != nil {
+		return m, err
+	}
+	if err := s.db.CreateMonitor(&m, by); err != nil {
+		return m, err
+	}
+	s.monitorChanged(m)
+	return m, nil
+}
+
+func (s *Server) updateMonitor(id string, in monitorInput, by store.Actor) (store.Monitor, error) {
+	m, err := s.findMonitor(id)
+	if err != nil {
+		return m, err
+	}
+	if err := in.toMonitor(&m, id, s.monitors.get); err != nil {
+		return m, err
+	}
+	if err := s.db.UpdateMonitor(&m, by); errors.Is(err, store.ErrNotFound) {
+		return m, errStatus(http.StatusNotFound, "no monitor has the id "+quote(id))
+	} else if err != nil {
+		return m, err
+	}
+	s.monitorChanged(m)
+	return m, nil
+}
+
+func (s *Server) deleteMonitor(id string, by store.Actor) error {
+	if _, err := s.findMonitor(id); err != nil {
+		return err
+	}
+	for _, other := range s.monitors.all() {
+		for _, p := range other.DependsOn {
+			if p == id {
+				return errStatus(http.StatusConflict, "monitor "+quote(other.Name)+" depends on this one: remove that dependency first")
+			}
+		}
+	}
+	if err := s.db.DeleteMonitor(id, by); errors.Is(err, store.ErrNotFound) {
+		return errStatus(http.StatusNotFound, "no monitor has the id "+quote(id))
+	} else if err != nil {
+		return err
+	}
+	s.monitors.remove(id)
+	s.sched.Remove(id)
+	s.engine.RemoveMonitor(id)
+	s.live.Remove(id)
+	return nil
+}
+
+// monitorChanged brings the in-memory parts in line with a stored monitor.
+func (s *Server) monitorChanged(m store.Monitor) {
+	s.monitors.put(m)
+	s.engine.UpsertMonitor(m)
+	s.live.Upsert(m)
+	s.schedule(m, true)
+}
+
+func quote(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}

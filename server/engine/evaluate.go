@@ -1,0 +1,121 @@
+package engine
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/vigil-monitor/vigil/checks"
+	"github.com/vigil-monitor/vigil/store"
+)
+
+// evaluate sets s's status from its locations, opening or resolving the
+// incident, and returns the events. e.mu must be held.
+func (e *Engine) evaluate(m store.Monitor, s *store.MonitorState, at time.Time) []Event {
+	from := s.Status
+	to := status(m, s.Locations)
+	var events []Event
+	msg := ""
+	switch {
+	case to == checks.StatusProblem && s.IncidentID == "":
+		if parent, down := e.parentDown(m); down {
+			msg = unreachable(parent)
+			break
+		}
+		if ev, ok := e.open(m, s, at); ok {
+			events = append(events, ev)
+			msg = ev.Message
+		}
+	case to != checks.StatusProblem && s.IncidentID != "":
+		if ev, ok := e.resolve(m, s, at, to); ok {
+			events = append(events, ev)
+		}
+	}
+	if to == from {
+		return events
+	}
+	s.Status, s.Since = to, at
+	if msg == "" {
+		if _, last, ok := worstLast(s.Locations); ok {
+			msg = last.Message
+		}
+	}
+	change := Event{Kind: StatusChanged, MonitorID: m.ID, MonitorName: m.Name, At: at, From: from, To: to, Message: msg}
+	return append([]Event{change}, events...)
+}
+
+// parentDown reports whether a parent of m is in problem, and its name.
+func (e *Engine) parentDown(m store.Monitor) (string, bool) {
+	for _, id := range m.DependsOn {
+		p, ok := e.monitors[id]
+		if !ok || p.Paused {
+			continue
+		}
+		if ps, ok := e.states[id]; ok && ps.Status == checks.StatusProblem {
+			return cmp.Or(p.Name, p.ID), true
+		}
+	}
+	return "", false
+}
+
+func unreachable(parent string) string {
+	return "unreachable: parent " + parent + " is down"
+}
+
+// open creates m's incident. When the store fails the monitor stays
+// without one and the next result tries again.
+func (e *Engine) open(m store.Monitor, s *store.MonitorState, at time.Time) (Event, bool) {
+	inc := store.Incident{MonitorID: m.ID, StartedAt: at, Status: store.IncidentOpen, Message: failureMessage(s.Locations)}
+	if err := e.st.CreateIncident(&inc); err != nil {
+		e.log.Error("open incident", "monitor", m.ID, "err", err)
+		return Event{}, false
+	}
+	s.IncidentID = inc.ID
+	return Event{Kind: IncidentOpened, MonitorID: m.ID, MonitorName: m.Name, At: at, From: s.Status,
+		To: checks.StatusProblem, Message: inc.Message, Incident: &inc}, true
+}
+
+// resolve ends s's open incident. The incident is read back first, so an
+// acknowledgement made meanwhile is kept. When the store fails the
+// incident stays open here and the next result tries again.
+func (e *Engine) resolve(m store.Monitor, s *store.MonitorState, at time.Time, to checks.Status) (Event, bool) {
+	inc, err := e.st.Incident(s.IncidentID)
+	if errors.Is(err, store.ErrNotFound) {
+		s.IncidentID = ""
+		return Event{}, false
+	}
+	if err != nil {
+		e.log.Error("read incident to resolve", "monitor", m.ID, "incident", s.IncidentID, "err", err)
+		return Event{}, false
+	}
+	if inc.Status != store.IncidentOpen {
+		s.IncidentID = ""
+		return Event{}, false
+	}
+	inc.Status = store.IncidentResolved
+	inc.EndedAt = &at
+	if err := e.st.UpdateIncident(&inc); err != nil {
+		e.log.Error("resolve incident", "monitor", m.ID, "incident", inc.ID, "err", err)
+		return Event{}, false
+	}
+	s.IncidentID = ""
+	return Event{Kind: IncidentResolved, MonitorID: m.ID, MonitorName: m.Name, At: at, From: checks.StatusProblem,
+		To: to, Message: inc.Message, Incident: &inc}, true
+}
+
+// failureMessage names each failing location's latest message:
+// "connection refused at server; timeout at eu-1".
+func failureMessage(locs map[string]store.LocationState) string {
+	var parts []string
+	for _, loc := range slices.Sorted(maps.Keys(locs)) {
+		ls := locs[loc]
+		if ls.Status == checks.StatusProblem {
+			parts = append(parts, fmt.Sprintf("%s at %s", cmp.Or(ls.Last.Message, "problem"), loc))
+		}
+	}
+	return strings.Join(parts, "; ")
+}

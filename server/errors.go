@@ -1,0 +1,105 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/vigil-monitor/vigil/checks"
+)
+
+// maxBody caps every request body the server reads.
+const maxBody = 1 << 20
+
+// apiError is an error with the HTTP status and the field at fault; the
+// API writes it as {"error","field"}.
+type apiError struct {
+	Status int
+	Msg    string
+	Field  string
+}
+
+func (e *apiError) Error() string { return e.Msg }
+
+func badRequest(field, format string, args ...any) *apiError {
+	return &apiError{Status: http.StatusBadRequest, Field: field, Msg: fmt.Sprintf(format, args...)}
+}
+
+func errStatus(status int, msg string) *apiError {
+	return &apiError{Status: status, Msg: msg}
+}
+
+// writeJSON writes v with the status code.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+// writeError writes err as the API's error body. Errors that are not an
+// *apiError are internal: logged by the caller, shown as a 500 without detail.
+func writeError(w http.ResponseWriter, err error) {
+	var ae *apiError
+	if !errors.As(err, &ae) {
+		ae = errStatus(http.StatusInternalServerError, "the server could not complete the request; the error is in its log")
+	}
+	body := map[string]string{"error": ae.Msg}
+	if ae.Field != "" {
+		body["field"] = ae.Field
+	}
+	writeJSON(w, ae.Status, body)
+}
+
+// settingError turns a check-registry validation error into a 400.
+func settingError(err error) error {
+	var se *checks.SettingError
+	if errors.As(err, &se) {
+		return badRequest(se.Field, "%s", se.Error())
+	}
+	return badRequest("settings", "%s", err.Error())
+}
+
+// decodeJSON reads one JSON object from the body into dst, refusing
+// unknown fields, trailing data and bodies over maxBody. The Content-Type
+// is not checked: the API authenticates with bearer tokens, not cookies,
+// so a cross-site form cannot use it, and `curl -d` just works.
+func decodeJSON(w http.ResponseWriter, r *http.Request, dst any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		return jsonDecodeError(err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return badRequest("", "the body must hold exactly one JSON object")
+	}
+	return nil
+}
+
+func jsonDecodeError(err error) error {
+	var maxErr *http.MaxBytesError
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	switch {
+	case errors.As(err, &maxErr):
+		return &apiError{Status: http.StatusRequestEntityTooLarge, Msg: fmt.Sprintf("the body is larger than %d bytes", maxErr.Limit)}
+	case errors.As(err, &typeErr):
+		return badRequest(typeErr.Field, "%s must be a %s, not a JSON %s", typeErr.Field, typeErr.Type.Kind(), typeErr.Value)
+	case errors.As(err, &syntaxErr):
+		return badRequest("", "the body is not valid JSON (at byte %d)", syntaxErr.Offset)
+	case errors.Is(err, io.EOF):
+		return badRequest("", "the body is empty; send a JSON object")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return badRequest("", "the body is not valid JSON (it ends too early)")
+	}
+	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		name = strings.Trim(name, `"`)
+		return badRequest(name, "unknown field %q", name)
+	}
+	return badRequest("", "the body is not valid JSON: %s", strings.TrimPrefix(err.Error(), "json: "))
+}

@@ -1,0 +1,9 @@
+// Package live keeps an in-memory summary of every monitor for the
+// dashboard, so listing thousands of monitors needs no store access: the
+// newest result per location, the status, a sparkline of recent
+// latencies, uptime over 24 hours and 30 days, and the last check time.
+//
+// Uptime is kept in a ring of 720 hourly buckets per monitor with running
+// sums for both windows, so reading it costs O(1) however much history
+// there is. Uptime is (ok + warning) / all results, in percent.
+package live

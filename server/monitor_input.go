@@ -1,0 +1,247 @@
+package server
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/vigil-monitor/vigil/checks"
+	"github.com/vigil-monitor/vigil/store"
+)
+
+// serverLocation is the location name of checks the server runs itself.
+const serverLocation = "server"
+
+// Monitor limits and defaults.
+const (
+	defaultInterval = 60 * time.Second
+	defaultTimeout  = 10 * time.Second
+	minInterval     = time.Second
+	maxInterval     = 24 * time.Hour
+	maxTimeout      = 5 * time.Minute
+	defaultConfirm  = 2
+	maxConfirm      = 100
+	maxNameLen      = 200
+	maxTargetLen    = 2048
+)
+
+// monitorInput is a monitor as the API and the forms receive it. Durations
+// are strings so that a bad one is reported with its field name.
+type monitorInput struct {
+	Name               string          `json:"name"`
+	Type               string          `json:"type"`
+	Target             string          `json:"target"`
+	Interval           string          `json:"interval"`
+	Timeout            string          `json:"timeout"`
+	Locations          []string        `json:"locations"`
+	Settings           json.RawMessage `json:"settings"`
+	DependsOn          []string        `json:"depends_on"`
+	Notify             []string        `json:"notify"`
+	Tags               []string        `json:"tags"`
+	Confirm            int             `json:"confirm"`
+	MinFailedLocations int             `json:"min_failed_locations"`
+	Paused             bool            `json:"paused"`
+
+	// Read-only fields a client may send back unchanged from a GET.
+	ID         *json.RawMessage `json:"id,omitempty"`
+	Status     *json.RawMessage `json:"status,omitempty"`
+	LastResult *json.RawMessage `json:"last_result,omitempty"`
+	CreatedAt  *json.RawMessage `json:"created_at,omitempty"`
+	UpdatedAt  *json.RawMessage `json:"updated_at,omitempty"`
+}
+
+// inputFromMonitor is the starting point of an update: fields the request
+// leaves out keep their values.
+func inputFromMonitor(m store.Monitor) monitorInput {
+	return monitorInput{
+		Name: m.Name, Type: m.Type, Target: m.Target,
+		Interval: m.Interval.String(), Timeout: m.Timeout.String(),
+		Locations: m.Locations, Settings: m.Settings, DependsOn: m.DependsOn,
+		Notify: m.Notify, Tags: m.Tags, Confirm: m.Confirm,
+		MinFailedLocations: m.MinFailedLocations, Paused: m.Paused,
+	}
+}
+
+// monitorLookup is what validation needs to know about other monitors.
+type monitorLookup func(id string) (store.Monitor, bool)
+
+// toMonitor validates in and fills m (keeping m's ID and times). Errors
+// are 400s naming the field. self is m's id ("" when creating).
+func (in monitorInput) toMonitor(m *store.Monitor, self string, lookup monitorLookup) error {
+	name := strings.TrimSpace(in.Name)
+	switch {
+	case name == "":
+		return badRequest("name", "name is required")
+	case len(name) > maxNameLen:
+		return badRequest("name", "name has at most %d characters", maxNameLen)
+	}
+	target := strings.TrimSpace(in.Target)
+	if len(target) > maxTargetLen {
+		return badRequest("target", "target has at most %d characters", maxTargetLen)
+	}
+	t, ok := checks.Lookup(in.Type)
+	if !ok {
+		return badRequest("type", "unknown check type %q; GET /api/v1/check-types lists them", in.Type)
+	}
+	interval, err := parseDuration("interval", in.Interval, defaultInterval, minInterval, maxInterval)
+	if err != nil {
+		return err
+	}
+	timeout, err := parseDuration("timeout", in.Timeout, min(defaultTimeout, interval), 100*time.Millisecond, maxTimeout)
+	if err != nil {
+		return err
+	}
+	if timeout > interval {
+		return badRequest("timeout", "timeout (%s) must not be longer than the interval (%s)", timeout, interval)
+	}
+	locations, err := validLocations(in.Locations, t)
+	if err != nil {
+		return err
+	}
+	settings := in.Settings
+	if len(settings) == 0 || string(settings) == "null" {
+		settings = json.RawMessage("{}")
+	}
+	if _, err := checks.New(in.Type, target, settings); err != nil {
+		return settingError(err)
+	}
+	deps, err := validDependencies(in.DependsOn, self, lookup)
+	if err != nil {
+		return err
+	}
+	if len(in.Notify) > 0 {
+		return badRequest("notify", "unknown contact %q: no contacts exist yet", in.Notify[0])
+	}
+	confirm := in.Confirm
+	if confirm == 0 {
+		confirm = defaultConfirm
+	}
+	if confirm < 1 || confirm > maxConfirm {
+		return badRequest("confirm", "confirm must be between 1 and %d failed checks", maxConfirm)
+	}
+	minFailed := in.MinFailedLocations
+	if minFailed == 0 {
+		minFailed = 1
+	}
+	if minFailed < 1 || minFailed > len(locations) {
+		return badRequest("min_failed_locations", "min_failed_locations must be between 1 and the number of locations (%d)", len(locations))
+	}
+	tags, err := validTags(in.Tags)
+	if err != nil {
+		return err
+	}
+	m.Name, m.Type, m.Target = name, in.Type, target
+	m.Interval, m.Timeout = interval, timeout
+	m.Locations, m.Settings, m.DependsOn = locations, compactJSON(settings), deps
+	m.Notify, m.Tags, m.Confirm, m.MinFailedLocations, m.Paused = nil, tags, confirm, minFailed, in.Paused
+	return nil
+}
+
+func parseDuration(field, s string, def, lo, hi time.Duration) (time.Duration, error) {
+	if strings.TrimSpace(s) == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(strings.TrimSpace(s))
+	if err != nil {
+		return 0, badRequest(field, "%s must be a duration like \"30s\" or \"5m\", not %q", field, s)
+	}
+	if d < lo || d > hi {
+		return 0, badRequest(field, "%s must be between %s and %s", field, lo, hi)
+	}
+	return d, nil
+}
+
+func validLocations(in []string, t checks.Type) ([]string, error) {
+	if len(in) == 0 {
+		in = []string{serverLocation}
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, l := range in {
+		l = strings.TrimSpace(l)
+		if seen[l] {
+			continue
+		}
+		seen[l] = true
+		if l != serverLocation {
+			return nil, badRequest("locations", "unknown location %q: only \"server\" exists until agents join", l)
+		}
+		if t.Scope == checks.ScopeHost {
+			return nil, badRequest("locations", "%s checks inspect a host and run only on agents, not on the server", t.Name)
+		}
+		out = append(out, l)
+	}
+	return out, nil
+}
+
+func validDependencies(in []string, self string, lookup monitorLookup) ([]string, error) {
+	var out []string
+	seen := map[string]bool{}
+	for _, id := range in {
+		id = strings.TrimSpace(id)
+		if id == "" || seen[id] {
+			continue
+		}
+		seen[id] = true
+		if id == self {
+			return nil, badRequest("depends_on", "a monitor cannot depend on itself")
+		}
+		if _, ok := lookup(id); !ok {
+			return nil, badRequest("depends_on", "unknown monitor %q", id)
+		}
+		if self != "" && dependsOn(id, self, lookup, 0) {
+			return nil, badRequest("depends_on", "monitor %q depends on this one already: dependencies may not form a loop", id)
+		}
+		out = append(out, id)
+	}
+	return out, nil
+}
+
+// dependsOn reports whether monitor id (transitively) depends on target.
+func dependsOn(id, target string, lookup monitorLookup, depth int) bool {
+	if depth > 64 {
+		return true // deeper than any sane tree: treat as a loop
+	}
+	m, ok := lookup(id)
+	if !ok {
+		return false
+	}
+	for _, p := range m.DependsOn {
+		if p == target || dependsOn(p, target, lookup, depth+1) {
+			return true
+		}
+	}
+	return false
+}
+
+func validTags(in []string) ([]string, error) {
+	var out []string
+	for _, t := range in {
+		t = strings.TrimSpace(t)
+		if t == "" {
+			continue
+		}
+		if len(t) > 64 || strings.ContainsAny(t, ",\n") {
+			return nil, badRequest("tags", "tag %q: at most 64 characters, no commas", t)
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+func compactJSON(raw json.RawMessage) json.RawMessage {
+	var b strings.Builder
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return raw
+	}
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return raw
+	}
+	return json.RawMessage(strings.TrimSpace(b.String()))
+}
+
+func describe(m store.Monitor) string { return fmt.Sprintf("%s (%s %s)", m.Name, m.Type, m.Target) }

@@ -1,0 +1,138 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/vigil-monitor/vigil/checks"
+	"github.com/vigil-monitor/vigil/server/engine"
+	"github.com/vigil-monitor/vigil/server/ingest"
+	"github.com/vigil-monitor/vigil/server/live"
+	"github.com/vigil-monitor/vigil/server/scheduler"
+	"github.com/vigil-monitor/vigil/store"
+)
+
+// compactEvery is how often rollups are built and old data pruned.
+const compactEvery = time.Minute
+
+// startPipeline builds the scheduler → ingest → engine/live chain and
+// loads every monitor into it.
+func (s *Server) startPipeline() error {
+	monitors, err := s.db.Monitors()
+	if err != nil {
+		return err
+	}
+	states, err := s.db.MonitorStates()
+	if err != nil {
+		return err
+	}
+	s.monitors = newMonitorSet(monitors)
+	s.engine = engine.New(s.db, s.log.With("part", "engine"))
+	s.engine.Load(monitors, states)
+	s.live = live.New()
+	if err := s.live.Load(s.db, monitors, time.Now()); err != nil {
+		return fmt.Errorf("load summaries: %w", err)
+	}
+	s.writer = ingest.New(s.db, s.log.With("part", "ingest"), ingest.Options{OnCommitted: s.committed})
+	s.sched = scheduler.New(scheduler.Options{Location: "server", Sink: s.writer.Submit}, s.log.With("part", "scheduler"))
+	for _, m := range monitors {
+		s.schedule(m, false)
+	}
+	return nil
+}
+
+// committed runs after each batch is on disk: only then do state and
+// incidents move, so nothing is reported that a crash could take back.
+func (s *Server) committed(batch []store.MonitorResult) {
+	s.live.Observe(batch)
+	s.engine.Apply(batch)
+}
+
+// schedule (re)starts m's job, or stops it when m is paused or runs
+// elsewhere. A monitor whose settings no longer validate is not run and
+// the reason is logged. soon asks for a first run within seconds.
+func (s *Server) schedule(m store.Monitor, soon bool) {
+	if m.Paused || !runsOnServer(m) {
+		s.sched.Remove(m.ID)
+		return
+	}
+	c, err := checks.New(m.Type, m.Target, m.Settings)
+	if err != nil {
+		s.sched.Remove(m.ID)
+		s.log.Warn("monitor not scheduled: invalid settings", "monitor", m.ID, "err", err)
+		return
+	}
+	s.sched.Upsert(scheduler.Job{ID: m.ID, Target: m.Target, Interval: m.Interval, Timeout: m.Timeout, Checker: c, Soon: soon})
+}
+
+func runsOnServer(m store.Monitor) bool {
+	for _, l := range m.Locations {
+		if l == serverLocation {
+			return true
+		}
+	}
+	return false
+}
+
+// runPipeline starts the background loops; the returned channel reports
+// a loop that stopped with an error before ctx ended.
+func (s *Server) runPipeline(ctx context.Context, wg *sync.WaitGroup) <-chan error {
+	failed := make(chan error, 1)
+	schedCtx, stopSched := context.WithCancel(context.Background())
+	wg.Add(3)
+	go func() {
+		defer wg.Done()
+		s.sched.Run(schedCtx)
+	}()
+	go func() {
+		// The writer outlives the scheduler: once every running check has
+		// returned, it commits what they produced, then stops.
+		defer wg.Done()
+		<-ctx.Done()
+		stopSched()
+		s.sched.Wait()
+		s.writer.Close()
+	}()
+	go func() {
+		defer wg.Done()
+		// The writer stops when Close is called above, after the
+		// scheduler, so it never ends with results still queued.
+		if err := s.writer.Run(context.Background()); err != nil {
+			s.log.Error("ingest writer stopped", "err", err)
+			select {
+			case failed <- err:
+			default:
+			}
+		}
+	}()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		s.housekeeping(ctx)
+	}()
+	return failed
+}
+
+// housekeeping builds rollups, prunes old data, and drops expired sessions.
+func (s *Server) housekeeping(ctx context.Context) {
+	t := time.NewTicker(compactEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			if _, err := s.db.Compact(now, store.DefaultRetention); err != nil {
+				s.log.Error("compact", "err", err)
+			}
+			if _, err := s.db.DeleteExpiredSessions(now); err != nil {
+				s.log.Error("delete expired sessions", "err", err)
+			}
+			if _, err := s.db.DeleteExpiredAPITokens(now); err != nil {
+				s.log.Error("delete expired tokens", "err", err)
+			}
+		}
+	}
+}

@@ -1,0 +1,73 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/vigil-monitor/vigil/ui"
+)
+
+// routes is the whole HTTP surface of the server on one page.
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+
+	mux.HandleFunc("GET /healthz", s.handleHealthz)
+	mux.Handle("GET /static/", http.StripPrefix("/static", ui.Static()))
+
+	// Web UI. Pages need a session; forms carry a CSRF token.
+	mux.HandleFunc("GET /setup", s.handleSetupPage)
+	mux.HandleFunc("POST /setup", s.handleSetupSubmit)
+	mux.HandleFunc("GET /login", s.handleLoginPage)
+	mux.HandleFunc("POST /login", s.handleLoginSubmit)
+	mux.HandleFunc("POST /logout", s.web(roleViewer, s.handleLogout))
+	mux.HandleFunc("GET /{$}", s.web(roleViewer, s.handleDashboard))
+	mux.HandleFunc("GET /monitors/new", s.web(roleEditor, s.handleMonitorNew))
+	mux.HandleFunc("POST /monitors", s.web(roleEditor, s.handleMonitorCreate))
+	mux.HandleFunc("GET /monitors/{id}", s.web(roleViewer, s.handleMonitorPage))
+	mux.HandleFunc("GET /monitors/{id}/edit", s.web(roleEditor, s.handleMonitorEdit))
+	mux.HandleFunc("POST /monitors/{id}", s.web(roleEditor, s.handleMonitorUpdate))
+	mux.HandleFunc("POST /monitors/{id}/pause", s.web(roleEditor, s.handleMonitorPause))
+	mux.HandleFunc("POST /monitors/{id}/resume", s.web(roleEditor, s.handleMonitorResume))
+	mux.HandleFunc("POST /monitors/{id}/delete", s.web(roleEditor, s.handleMonitorDelete))
+	mux.HandleFunc("GET /incidents", s.web(roleViewer, s.handleIncidentsPage))
+	mux.HandleFunc("POST /incidents/{id}/ack", s.web(roleEditor, s.handleIncidentAckForm))
+
+	// JSON API. Bearer tokens; no cookies, so no CSRF.
+	mux.HandleFunc("POST /api/v1/auth/token", s.handleAPIToken)
+	mux.HandleFunc("GET /api/v1/monitors", s.api(roleViewer, s.handleAPIMonitorList))
+	mux.HandleFunc("POST /api/v1/monitors", s.api(roleEditor, s.handleAPIMonitorCreate))
+	mux.HandleFunc("GET /api/v1/monitors/{id}", s.api(roleViewer, s.handleAPIMonitorGet))
+	mux.HandleFunc("PUT /api/v1/monitors/{id}", s.api(roleEditor, s.handleAPIMonitorUpdate))
+	mux.HandleFunc("DELETE /api/v1/monitors/{id}", s.api(roleEditor, s.handleAPIMonitorDelete))
+	mux.HandleFunc("GET /api/v1/monitors/{id}/results", s.api(roleViewer, s.handleAPIResults))
+	mux.HandleFunc("GET /api/v1/incidents", s.api(roleViewer, s.handleAPIIncidents))
+	mux.HandleFunc("POST /api/v1/incidents/{id}/ack", s.api(roleEditor, s.handleAPIIncidentAck))
+	mux.HandleFunc("GET /api/v1/check-types", s.api(roleViewer, s.handleAPICheckTypes))
+	mux.HandleFunc("GET /api/v1/audit", s.api(roleAdmin, s.handleAPIAudit))
+	mux.HandleFunc("GET /api/v1/system", s.api(roleAdmin, s.handleAPISystem))
+	mux.HandleFunc("/api/", s.handleAPINotFound)
+
+	mux.HandleFunc("/", s.handleNotFound)
+
+	// Browsers' cross-origin state-changing requests are refused before
+	// any handler runs; form tokens are the second line.
+	return securityHeaders(http.NewCrossOriginProtection().Handler(mux))
+}
+
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) handleAPINotFound(w http.ResponseWriter, r *http.Request) {
+	writeError(w, errStatus(http.StatusNotFound, "no such API endpoint: "+r.Method+" "+r.URL.Path))
+}

@@ -1,0 +1,120 @@
+package scheduler
+
+import (
+	"container/heap"
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/vigil-monitor/vigil/checks"
+	"github.com/vigil-monitor/vigil/store"
+)
+
+// idleWait is how long the dispatcher sleeps with no job at all; Upsert
+// wakes it sooner.
+const idleWait = time.Hour
+
+// dispatch moves due runs to the queue until ctx is done. It never waits
+// for a worker.
+func (s *Scheduler) dispatch(ctx context.Context) {
+	timer := time.NewTimer(idleWait)
+	defer timer.Stop()
+	for {
+		s.mu.Lock()
+		wait := s.enqueueDue(time.Now())
+		s.mu.Unlock()
+		timer.Reset(wait)
+		select {
+		case <-ctx.Done():
+			return
+		case <-timer.C:
+		case <-s.kick:
+		}
+	}
+}
+
+// enqueueDue queues every run due at now and returns how long until the
+// next one. The next run is the scheduled start plus the interval, so
+// intervals hold start to start whatever the lag. s.mu must be held.
+func (s *Scheduler) enqueueDue(now time.Time) time.Duration {
+	for len(s.heap) > 0 && !s.heap[0].next.After(now) {
+		e := s.heap[0]
+		if e.busy {
+			s.skipped++
+		} else {
+			e.busy = true
+			s.queue = append(s.queue, queued{e: e, scheduled: e.next})
+			s.cond.Signal()
+		}
+		e.next = e.next.Add(e.job.Interval)
+		heap.Fix(&s.heap, 0)
+	}
+	if len(s.heap) == 0 {
+		return idleWait
+	}
+	return s.heap[0].next.Sub(now)
+}
+
+// work runs queued checks until the pool closes.
+func (s *Scheduler) work(ctx context.Context) {
+	for {
+		s.mu.Lock()
+		for len(s.queue) == 0 && !s.closed {
+			s.cond.Wait()
+		}
+		if s.closed {
+			s.mu.Unlock()
+			return
+		}
+		q := s.queue[0]
+		s.queue[0] = queued{}
+		s.queue = s.queue[1:]
+		if q.e.index < 0 { // removed while queued
+			s.mu.Unlock()
+			continue
+		}
+		job := q.e.job
+		start := time.Now()
+		s.lags.add(start.Sub(q.scheduled))
+		runCtx, cancel := context.WithTimeout(ctx, job.Timeout)
+		q.e.cancel = cancel
+		s.running++
+		s.mu.Unlock()
+
+		res := runCheck(runCtx, job)
+		cancel()
+
+		s.mu.Lock()
+		q.e.busy = false
+		q.e.cancel = nil
+		s.running--
+		s.executed++
+		removed := q.e.index < 0
+		s.mu.Unlock()
+
+		// A check cut short by shutdown or removal did not measure the
+		// target: reporting it would raise a false alarm.
+		if removed || ctx.Err() != nil {
+			continue
+		}
+		res.At = start
+		res.Location = s.location
+		if err := s.sink(ctx, store.MonitorResult{MonitorID: job.ID, Result: res}); err != nil {
+			s.log.Error("result not delivered", "monitor", job.ID, "err", err)
+		}
+	}
+}
+
+// runCheck runs one check. A checker must not panic; if one does anyway,
+// the run becomes a problem result instead of taking the server down.
+func runCheck(ctx context.Context, job Job) (res checks.Result) {
+	defer func() {
+		if p := recover(); p != nil {
+			res = checks.Result{Status: checks.StatusProblem, Message: fmt.Sprintf("check crashed: %v", p)}
+		}
+	}()
+	if job.Checker == nil {
+		return checks.Result{Status: checks.StatusProblem, Message: "no checker configured"}
+	}
+	return job.Checker.Check(ctx, job.Target)
+}

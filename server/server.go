@@ -1,0 +1,126 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/vigil-monitor/vigil/server/auth"
+	"github.com/vigil-monitor/vigil/server/engine"
+	"github.com/vigil-monitor/vigil/server/ingest"
+	"github.com/vigil-monitor/vigil/server/live"
+	"github.com/vigil-monitor/vigil/server/scheduler"
+	"github.com/vigil-monitor/vigil/store"
+)
+
+// Server holds the running parts of `vigil server`.
+type Server struct {
+	cfg       Config
+	log       *slog.Logger
+	db        *store.DB
+	sched     *scheduler.Scheduler
+	writer    *ingest.Writer
+	engine    *engine.Engine
+	live      *live.Cache
+	monitors  *monitorSet
+	limiter   *auth.Limiter
+	publicURL string
+	started   time.Time
+	secure    bool // cookies get Secure (the public URL is https)
+
+	setupMu   sync.Mutex
+	setupCode string // "" once an administrator exists
+}
+
+// shutdownGrace bounds how long in-flight HTTP requests may take to
+// finish at shutdown; the whole shutdown stays within the contract's 10 s.
+const shutdownGrace = 5 * time.Second
+
+// Run runs the server until ctx is cancelled, then shuts down cleanly:
+// HTTP stops taking requests, running checks are cancelled, every result
+// already produced is committed, and the store is closed.
+func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
+	db, err := store.Open(cfg.DataDir, store.Options{})
+	if errors.Is(err, store.ErrLocked) {
+		return fmt.Errorf("data directory %s is locked: another vigil server is using it", cfg.DataDir)
+	}
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
+	}
+	s, err := newServer(cfg, log, db, ln.Addr())
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	return s.serve(ctx, ln)
+}
+
+func newServer(cfg Config, log *slog.Logger, db *store.DB, addr net.Addr) (*Server, error) {
+	s := &Server{
+		cfg:       cfg,
+		log:       log,
+		db:        db,
+		limiter:   auth.NewLimiter(auth.DefaultLimits),
+		publicURL: cfg.publicURL(addr),
+		started:   time.Now(),
+	}
+	s.secure = len(s.publicURL) > 8 && s.publicURL[:8] == "https://"
+	if err := s.bootstrapAdmin(); err != nil {
+		return nil, err
+	}
+	if err := s.startPipeline(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Server) serve(ctx context.Context, ln net.Listener) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	httpSrv := &http.Server{
+		Handler:           s.routes(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+
+	var wg sync.WaitGroup
+	pipelineDone := s.runPipeline(ctx, &wg)
+
+	httpErr := make(chan error, 1)
+	go func() { httpErr <- httpSrv.Serve(ln) }()
+	s.log.Info("vigil server is running", "url", s.publicURL, "data", s.cfg.DataDir)
+	s.announceSetup()
+
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-httpErr:
+		err = fmt.Errorf("http server: %w", err)
+	case err = <-pipelineDone:
+	}
+	s.log.Info("shutting down")
+	shutdownCtx, stop := context.WithTimeout(context.Background(), shutdownGrace)
+	defer stop()
+	if e := httpSrv.Shutdown(shutdownCtx); e != nil {
+		s.log.Warn("http shutdown", "err", e)
+	}
+	cancel()
+	wg.Wait()
+	s.log.Info("stopped")
+	return err
+}

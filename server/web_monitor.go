@@ -1,0 +1,147 @@
+package server
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/vigil-monitor/vigil/store"
+	"github.com/vigil-monitor/vigil/ui"
+)
+
+const recentResults = 20
+
+func (s *Server) handleMonitorPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	m, err := s.findMonitor(r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	cr := findRange(r.URL.Query().Get("range"))
+	p := ui.MonitorProps{
+		Page:      s.pageFor(w, r, rc, m.Name, "dashboard"),
+		Monitor:   s.monitorRow(m),
+		Interval:  m.Interval.String(),
+		Timeout:   m.Timeout.String(),
+		Locations: m.Locations,
+		Paused:    m.Paused,
+		Range:     cr.name,
+	}
+	for _, c := range chartRanges {
+		p.Ranges = append(p.Ranges, c.name)
+	}
+	now := time.Now()
+	if p.Chart, err = s.buildChart(m.ID, cr, now); err != nil {
+		return err
+	}
+	p.Timeline = timeline(p.Chart)
+	recent, err := s.db.Results(m.ID, store.ResultQuery{Limit: recentResults, Newest: true})
+	if err != nil {
+		return err
+	}
+	for i := len(recent) - 1; i >= 0; i-- {
+		res := recent[i]
+		p.Recent = append(p.Recent, ui.ResultRow{At: res.At, Location: res.Location, Status: string(res.Status), LatencyMS: res.LatencyMS, Message: res.Message})
+	}
+	incidents, err := s.db.Incidents(store.IncidentQuery{MonitorID: m.ID, Limit: 20})
+	if err != nil {
+		return err
+	}
+	names := map[string]string{m.ID: m.Name}
+	for _, inc := range incidents {
+		p.Incidents = append(p.Incidents, incidentRow(inc, names))
+	}
+	if r.Header.Get("HX-Request") == "true" && r.URL.Query().Get("partial") == "summary" {
+		s.render(w, r, http.StatusOK, ui.MonitorSummary(p))
+		return nil
+	}
+	s.render(w, r, http.StatusOK, ui.MonitorPage(p))
+	return nil
+}
+
+func (s *Server) handleMonitorPause(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	return s.setPaused(w, r, rc, true)
+}
+
+func (s *Server) handleMonitorResume(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	return s.setPaused(w, r, rc, false)
+}
+
+func (s *Server) setPaused(w http.ResponseWriter, r *http.Request, rc *reqCtx, paused bool) error {
+	m, err := s.findMonitor(r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	in := inputFromMonitor(m)
+	in.Paused = paused
+	if _, err := s.updateMonitor(m.ID, in, rc.actor()); err != nil {
+		return err
+	}
+	msg := "Monitor resumed."
+	if paused {
+		msg = "Monitor paused: it is not checked until you resume it."
+	}
+	s.redirectWithFlash(w, r, "/monitors/"+m.ID, msg)
+	return nil
+}
+
+func (s *Server) handleMonitorDelete(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	m, err := s.findMonitor(r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	if err := s.deleteMonitor(m.ID, rc.actor()); err != nil {
+		return err
+	}
+	s.redirectWithFlash(w, r, "/", "Monitor "+quote(m.Name)+" deleted.")
+	return nil
+}
+
+func (s *Server) handleIncidentsPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	filter := r.URL.Query().Get("filter")
+	if filter != "all" {
+		filter = "open"
+	}
+	list, err := s.db.Incidents(store.IncidentQuery{Open: filter == "open", Limit: 500})
+	if err != nil {
+		return err
+	}
+	p := ui.IncidentsProps{Page: s.pageFor(w, r, rc, "Incidents", "incidents"), Filter: filter}
+	names := map[string]string{}
+	for _, m := range s.monitors.all() {
+		names[m.ID] = m.Name
+	}
+	for _, inc := range list {
+		p.Incidents = append(p.Incidents, incidentRow(inc, names))
+	}
+	s.render(w, r, http.StatusOK, ui.IncidentsPage(p))
+	return nil
+}
+
+func (s *Server) handleIncidentAckForm(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	if _, err := s.ackIncident(r.PathValue("id"), r.PostFormValue("note"), rc.actor()); err != nil {
+		return err
+	}
+	back := safeNext(r.PostFormValue("next"))
+	if back == "/" {
+		back = "/incidents"
+	}
+	s.redirectWithFlash(w, r, back, "Incident acknowledged.")
+	return nil
+}
+
+func incidentRow(inc store.Incident, names map[string]string) ui.IncidentRow {
+	row := ui.IncidentRow{
+		ID: inc.ID, MonitorID: inc.MonitorID, MonitorName: names[inc.MonitorID],
+		StartedAt: inc.StartedAt, Open: inc.Status == "open", Message: inc.Message,
+		AcknowledgedBy: inc.AcknowledgedBy, AckNote: inc.AckNote,
+	}
+	if row.MonitorName == "" {
+		row.MonitorName = "deleted monitor " + inc.MonitorID
+	}
+	if inc.EndedAt != nil {
+		row.EndedAt = *inc.EndedAt
+	}
+	if inc.AcknowledgedAt != nil {
+		row.AcknowledgedAt = *inc.AcknowledgedAt
+	}
+	return row
+}

@@ -1,0 +1,178 @@
+package server
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+var setupCodeInLog = regexp.MustCompile(`setup_code=([A-Z0-9-]+)`)
+
+func TestWebSetupNeedsTheCodeFromTheLog(t *testing.T) {
+	ts := newTestServer(t, false)
+	b := newBrowser(t, ts)
+
+	resp, _ := b.get("/")
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/login") {
+		t.Fatalf("GET / without a session: %d to %q, want a redirect to /login", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	resp, _ = b.get("/login")
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/setup" {
+		t.Fatalf("GET /login on a fresh server: %d to %q, want /setup", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	_, page := b.get("/setup")
+	csrf := b.csrf(page)
+	m := setupCodeInLog.FindStringSubmatch(ts.log.String())
+	if m == nil {
+		t.Fatalf("no setup code in the log:\n%s", ts.log.String())
+	}
+	form := url.Values{"username": {"root"}, "password": {testPassword}, "password_confirm": {testPassword}, "csrf": {csrf}}
+
+	form.Set("code", "AAAA-BBBB-CCCC")
+	if resp, body := b.post("/setup", form); resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "not the setup code") {
+		t.Fatalf("wrong code: status %d", resp.StatusCode)
+	}
+	form.Set("code", m[1])
+	form.Set("csrf", "forged")
+	if resp, _ := b.post("/setup", form); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("forged csrf: status %d, want 403", resp.StatusCode)
+	}
+	form.Set("csrf", csrf)
+	form.Set("password_confirm", "something else entirely")
+	if resp, body := b.post("/setup", form); resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "differ") {
+		t.Fatalf("mismatched passwords: status %d", resp.StatusCode)
+	}
+	form.Set("password_confirm", testPassword)
+	if resp, body := b.post("/setup", form); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("good setup: status %d: %s", resp.StatusCode, body)
+	}
+	if resp, body := b.get("/"); resp.StatusCode != http.StatusOK || !strings.Contains(body, `data-testid="dashboard"`) {
+		t.Fatalf("dashboard after setup: %d", resp.StatusCode)
+	}
+	// The code is spent: setup is closed for everyone.
+	other := newBrowser(t, ts)
+	if resp, _ := other.get("/setup"); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("GET /setup after setup: %d, want a redirect", resp.StatusCode)
+	}
+}
+
+func TestWebLoginAndForms(t *testing.T) {
+	ts := newTestServer(t, true)
+	b := newBrowser(t, ts)
+
+	_, page := b.get("/login")
+	resp, body := b.post("/login", url.Values{"username": {"admin"}, "password": {"wrong password"}, "csrf": {b.csrf(page)}})
+	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(body, "wrong") {
+		t.Fatalf("bad password: %d", resp.StatusCode)
+	}
+	csrf := b.login()
+
+	t.Run("a form without the session's token is refused", func(t *testing.T) {
+		resp, _ := b.post("/monitors", url.Values{"name": {"x"}, "type": {"tcp"}, "target": {"127.0.0.1:1"}})
+		if resp.StatusCode != http.StatusForbidden {
+			t.Fatalf("status %d, want 403", resp.StatusCode)
+		}
+	})
+	t.Run("an invalid setting is shown beside its field", func(t *testing.T) {
+		resp, body := b.post("/monitors", url.Values{"csrf": {csrf}, "name": {"web"}, "type": {"http"}, "target": {"http://127.0.0.1:1/"},
+			"settings.expect_status": {"abc"}, "settings.follow_redirects": {"false", "true"}})
+		if resp.StatusCode != http.StatusBadRequest {
+			t.Fatalf("status %d, want 400", resp.StatusCode)
+		}
+		if !strings.Contains(body, `data-testid="field-error"`) || !strings.Contains(body, `value="abc"`) {
+			t.Errorf("form does not show the error and the value as typed:\n%s", body)
+		}
+	})
+	var id string
+	t.Run("a valid form creates the monitor", func(t *testing.T) {
+		resp, _ := b.post("/monitors", url.Values{"csrf": {csrf}, "name": {"web"}, "type": {"http"}, "target": {"http://127.0.0.1:1/"},
+			"interval": {"30s"}, "settings.expect_status": {"200-299"}, "settings.headers": {"X-Test: yes"}, "settings.follow_redirects": {"false"}})
+		loc := resp.Header.Get("Location")
+		if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/monitors/") {
+			t.Fatalf("status %d to %q", resp.StatusCode, loc)
+		}
+		id = strings.TrimPrefix(loc, "/monitors/")
+		m, ok := ts.monitors.get(id)
+		if !ok || m.Interval.String() != "30s" || !strings.Contains(string(m.Settings), `"X-Test":"yes"`) || !strings.Contains(string(m.Settings), `"follow_redirects":false`) {
+			t.Fatalf("stored %+v settings %s", m, m.Settings)
+		}
+		resp, body := b.get(loc)
+		if resp.StatusCode != http.StatusOK || !strings.Contains(body, `data-testid="monitor-status"`) || !strings.Contains(body, "Monitor created") {
+			t.Fatalf("monitor page %d", resp.StatusCode)
+		}
+	})
+	t.Run("every range of the monitor page renders", func(t *testing.T) {
+		for _, r := range []string{"1h", "24h", "7d", "30d"} {
+			if resp, _ := b.get("/monitors/" + id + "?range=" + r); resp.StatusCode != http.StatusOK {
+				t.Errorf("range %s: status %d", r, resp.StatusCode)
+			}
+		}
+	})
+	t.Run("the edit form is filled from the monitor", func(t *testing.T) {
+		_, body := b.get("/monitors/" + id + "/edit")
+		if !strings.Contains(body, "X-Test: yes") {
+			t.Errorf("edit form lacks the stored header")
+		}
+	})
+	t.Run("live refresh answers the table fragment", func(t *testing.T) {
+		req, _ := http.NewRequest("GET", ts.url("/?partial=table"), nil)
+		req.Header.Set("HX-Request", "true")
+		resp, err := b.client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || resp.Header.Get("Server-Timing") == "" {
+			t.Errorf("partial: %d, Server-Timing %q", resp.StatusCode, resp.Header.Get("Server-Timing"))
+		}
+	})
+	t.Run("pause and delete", func(t *testing.T) {
+		if resp, _ := b.post("/monitors/"+id+"/pause", url.Values{"csrf": {csrf}}); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("pause: %d", resp.StatusCode)
+		}
+		if m, _ := ts.monitors.get(id); !m.Paused {
+			t.Fatal("not paused")
+		}
+		if resp, _ := b.post("/monitors/"+id+"/delete", url.Values{"csrf": {csrf}}); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("delete: %d", resp.StatusCode)
+		}
+		if resp, _ := b.get("/monitors/" + id); resp.StatusCode != http.StatusNotFound {
+			t.Fatalf("deleted monitor page: %d, want 404", resp.StatusCode)
+		}
+	})
+	t.Run("logout ends the session", func(t *testing.T) {
+		if resp, _ := b.post("/logout", url.Values{"csrf": {csrf}}); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("logout: %d", resp.StatusCode)
+		}
+		if resp, _ := b.get("/"); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("dashboard after logout: %d, want a redirect", resp.StatusCode)
+		}
+	})
+}
+
+func TestWebRefusesCrossOriginPosts(t *testing.T) {
+	ts := newTestServer(t, true)
+	b := newBrowser(t, ts)
+	csrf := b.login()
+	req, _ := http.NewRequest("POST", ts.url("/monitors"), strings.NewReader(url.Values{"csrf": {csrf}, "name": {"x"}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	resp, err := b.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("cross-site post: %d, want 403", resp.StatusCode)
+	}
+}
+
+func TestSafeNext(t *testing.T) {
+	for in, want := range map[string]string{"": "/", "/monitors/1": "/monitors/1", "//evil.example": "/", "https://evil.example": "/", "/\\evil": "/"} {
+		if got := safeNext(in); got != want {
+			t.Errorf("safeNext(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

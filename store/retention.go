@@ -1,0 +1,181 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Retention says how long each tier of the results time series is kept.
+type Retention struct {
+	Raw, Minute, Hour time.Duration
+}
+
+// DefaultRetention keeps raw results a week, minute rollups 90 days and hour
+// rollups two years.
+var DefaultRetention = Retention{Raw: 7 * 24 * time.Hour, Minute: 90 * 24 * time.Hour, Hour: 2 * 365 * 24 * time.Hour}
+
+// normalize fills zero fields from DefaultRetention and checks the tiers
+// are ordered: a rollup is built from the tier below, so that tier must be
+// kept at least as long.
+func (r Retention) normalize() (Retention, error) {
+	for _, f := range []struct{ v, def *time.Duration }{
+		{&r.Raw, &DefaultRetention.Raw}, {&r.Minute, &DefaultRetention.Minute}, {&r.Hour, &DefaultRetention.Hour},
+	} {
+		if *f.v == 0 {
+			*f.v = *f.def
+		}
+	}
+	if r.Raw < minuteD || r.Minute < r.Raw || r.Hour < r.Minute {
+		return r, fmt.Errorf("retention raw %v, minute %v, hour %v: want 1m <= raw <= minute <= hour", r.Raw, r.Minute, r.Hour)
+	}
+	return r, nil
+}
+
+// CompactStats counts what one Compact did.
+type CompactStats struct {
+	RollupsWritten int // minute and hour rollups (re)computed and stored
+	ChunksDeleted  int // raw chunks pruned
+	RollupsDeleted int // minute and hour rollups pruned
+}
+
+// txBudget bounds the work of one Compact transaction (packs written,
+// chunks and packs deleted), so the writer is never blocked for long and a
+// transaction's dirty pages stay few.
+const txBudget = 512
+
+// Compact builds the rollups of every minute and hour complete at now, then
+// prunes every tier past its retention (zero fields of r take the default).
+// It works in small transactions, each saving the watermarks of what it
+// built with it, so it is safe to call every minute, idempotent, and a crash
+// never loses or double-counts a rollup. Raw chunks are pruned whole: raw
+// results are kept at least r.Raw and at most r.Raw plus two hours.
+func (db *DB) Compact(now time.Time, r Retention) (CompactStats, error) {
+	var st CompactStats
+	r, err := r.normalize()
+	if err != nil {
+		return st, fmt.Errorf("store: compact: %w", err)
+	}
+	ids, err := db.seriesIDs()
+	if err != nil {
+		return st, fmt.Errorf("store: compact: %w", err)
+	}
+	cut := cutoffs(now.UnixMilli(), r)
+	for len(ids) > 0 {
+		err := db.bolt.Update(func(tx *bolt.Tx) error {
+			budget := txBudget
+			for len(ids) > 0 && budget > 0 {
+				s, err := openSeries(tx.Bucket(bucketSeries), ids[0], false)
+				if err != nil {
+					return err
+				}
+				done := true
+				if s != nil { // nil: deleted since listed
+					if done, err = s.compact(cut, &budget, &st); err != nil {
+						return fmt.Errorf("series %q: %w", ids[0], err)
+					}
+				}
+				if done {
+					ids = ids[1:]
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return st, fmt.Errorf("store: compact: %w", err)
+		}
+	}
+	return st, nil
+}
+
+func (db *DB) seriesIDs() ([]string, error) {
+	var ids []string
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketSeries).ForEachBucket(func(k []byte) error {
+			ids = append(ids, string(k))
+			return nil
+		})
+	})
+	return ids, err
+}
+
+// cuts are Compact's edges in unix ms: rollups are built before minuteEnd;
+// each tier keeps what ends after its cut. Cuts are aligned to the period of
+// the tier built from it, so a rebuilt rollup never misses pruned input.
+type cuts struct {
+	minuteEnd, raw, minute, hour int64
+}
+
+func cutoffs(now int64, r Retention) cuts {
+	return cuts{
+		minuteEnd: floorTo(now, minuteD),
+		raw:       floorTo(now-r.Raw.Milliseconds(), minuteD),
+		minute:    floorTo(now-r.Minute.Milliseconds(), hourD),
+		hour:      floorTo(now-r.Hour.Milliseconds(), dayD),
+	}
+}
+
+// compact does as much of one series' work as budget allows; done is false
+// when it must be called again (in a new transaction).
+func (s *series) compact(c cuts, budget *int, st *CompactStats) (done bool, err error) {
+	locs := s.locations()
+	idxs := make([]uint16, 0, len(locs))
+	for idx := range locs {
+		idxs = append(idxs, idx)
+	}
+	slices.Sort(idxs)
+	*budget-- // every series costs something, even when idle
+	for _, idx := range idxs {
+		if done, err := s.compactLocation(idx, c, budget, st); !done || err != nil {
+			return false, err
+		}
+	}
+	if s.floor() < c.raw {
+		return true, s.setFloor(c.raw)
+	}
+	return true, nil
+}
+
+var errBudget = errors.New("transaction budget spent")
+
+func (s *series) compactLocation(idx uint16, c cuts, budget *int, st *CompactStats) (bool, error) {
+	m := s.marks(idx)
+	if !s.startMarks(idx, &m) {
+		return true, nil
+	}
+	err := s.buildRollups(idx, &m, c.minuteEnd, budget, st)
+	if serr := s.setMarks(idx, m); err == nil {
+		err = serr
+	}
+	if err == nil {
+		err = s.prune(idx, m, c, budget, st)
+	}
+	if errors.Is(err, errBudget) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+func (s *series) buildRollups(idx uint16, m *marks, end int64, budget *int, st *CompactStats) error {
+	for _, step := range []func() (int, int, bool, error){
+		func() (int, int, bool, error) { return s.rollupMinutes(idx, m, end) },
+		func() (int, int, bool, error) { return s.rollupHours(idx, m) },
+	} {
+		for more := true; more; {
+			if *budget <= 0 {
+				return errBudget
+			}
+			var written, touched int
+			var err error
+			if written, touched, more, err = step(); err != nil {
+				return err
+			}
+			st.RollupsWritten += written
+			*budget -= 1 + touched
+		}
+	}
+	return nil
+}

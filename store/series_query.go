@@ -1,0 +1,261 @@
+package store
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/vigil-monitor/vigil/checks"
+	"github.com/vigil-monitor/vigil/store/chunk"
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+)
+
+// ResultQuery selects raw results: Since <= At < Until.
+type ResultQuery struct {
+	Since, Until time.Time // zero = open
+	Limit        int       // <= 0: no limit
+	Newest       bool      // with Limit: the newest Limit results instead of the oldest
+	Location     string    // "" = all
+}
+
+// Results returns a monitor's raw results in the window, oldest first,
+// merged across locations (equal times ordered by location). A monitor with
+// no results gives an empty slice.
+func (db *DB) Results(monitorID string, q ResultQuery) ([]checks.Result, error) {
+	since, until := int64(math.MinInt64), int64(math.MaxInt64)
+	if !q.Since.IsZero() {
+		since = ceilMS(q.Since)
+	}
+	if !q.Until.IsZero() {
+		until = ceilMS(q.Until)
+	}
+	out := []checks.Result{}
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		s, err := openSeries(tx.Bucket(bucketSeries), monitorID, false)
+		if s == nil || err != nil {
+			return err
+		}
+		for idx, name := range s.locations() {
+			if q.Location != "" && name != q.Location {
+				continue
+			}
+			w := rawWindow{since: since, until: until, limit: q.Limit}
+			var pts []chunk.Point
+			if q.Newest && q.Limit > 0 {
+				pts, err = w.newest(s.raw, idx)
+			} else {
+				pts, err = w.oldest(s.raw, idx)
+			}
+			if err != nil {
+				return fmt.Errorf("location %q: %w", name, err)
+			}
+			for _, p := range pts {
+				out = append(out, toResult(name, p))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: results of %q: %w", monitorID, err)
+	}
+	slices.SortStableFunc(out, func(a, b checks.Result) int {
+		return cmp.Or(a.At.Compare(b.At), cmp.Compare(a.Location, b.Location))
+	})
+	if q.Limit > 0 && len(out) > q.Limit {
+		if q.Newest {
+			out = out[len(out)-q.Limit:]
+		} else {
+			out = out[:q.Limit]
+		}
+	}
+	return out, nil
+}
+
+// ceilMS is the first unix millisecond not before t, so comparing stored
+// millisecond times with it agrees with comparing the returned At with t.
+func ceilMS(t time.Time) int64 {
+	ms := t.UnixMilli()
+	if time.UnixMilli(ms).Before(t) {
+		ms++
+	}
+	return ms
+}
+
+// rawWindow reads one location's points with since <= T < until.
+type rawWindow struct {
+	since, until int64
+	limit        int
+}
+
+// oldest walks chunks forward from the one that may hold since, and stops
+// decoding at until or once limit points are in.
+func (w rawWindow) oldest(b *bolt.Bucket, idx uint16) ([]chunk.Point, error) {
+	// Start at the last chunk starting before since: it may hold since.
+	from := seriesKey(idx, w.since)
+	c := b.Cursor()
+	var pk []byte
+	if k, _ := c.Seek(from); k == nil {
+		pk, _ = c.Last()
+	} else {
+		pk, _ = c.Prev()
+	}
+	if pi, ps, ok := parseSeriesKey(pk); ok && pi == idx {
+		from = seriesKey(idx, ps)
+	}
+	k, v := c.Seek(from)
+	var pts []chunk.Point
+	for ; k != nil; k, v = c.Next() {
+		i, start, ok := parseSeriesKey(k)
+		if !ok || i != idx || start >= w.until {
+			break
+		}
+		done := false
+		err := chunk.Iterate(v, func(p chunk.Point) bool {
+			if p.T >= w.until {
+				done = true
+				return false
+			}
+			if p.T >= w.since {
+				pts = append(pts, p)
+			}
+			done = w.limit > 0 && len(pts) >= w.limit
+			return !done
+		})
+		if err != nil || done {
+			return pts, err
+		}
+	}
+	return pts, nil
+}
+
+// newest walks chunks backward from until and stops once limit points are
+// in or a chunk starting before since has been read.
+func (w rawWindow) newest(b *bolt.Bucket, idx uint16) ([]chunk.Point, error) {
+	c := b.Cursor()
+	var v []byte
+	k, _ := c.Seek(seriesKey(idx, w.until))
+	if k == nil {
+		k, v = c.Last()
+	} else {
+		k, v = c.Prev()
+	}
+	var pts []chunk.Point
+	for ; k != nil; k, v = c.Prev() {
+		i, start, ok := parseSeriesKey(k)
+		if !ok || i != idx {
+			break
+		}
+		var in []chunk.Point
+		err := chunk.Iterate(v, func(p chunk.Point) bool {
+			if p.T >= w.since && p.T < w.until {
+				in = append(in, p)
+			}
+			return p.T < w.until
+		})
+		if err != nil {
+			return nil, err
+		}
+		pts = append(in, pts...)
+		if len(pts) >= w.limit || start < w.since {
+			break
+		}
+	}
+	if len(pts) > w.limit {
+		pts = pts[len(pts)-w.limit:]
+	}
+	return pts, nil
+}
+
+// LastResults returns the newest raw result of every (monitor, location),
+// by monitor id, ordered by location; used at startup.
+func (db *DB) LastResults() (map[string][]checks.Result, error) {
+	out := make(map[string][]checks.Result)
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		return forEachSeries(tx, func(id string, s *series) error {
+			for idx, name := range s.locations() {
+				k, v := lastChunk(s.raw, idx)
+				if k == nil {
+					continue
+				}
+				var last chunk.Point
+				if err := chunk.Iterate(v, func(p chunk.Point) bool { last = p; return true }); err != nil {
+					return fmt.Errorf("monitor %q location %q: %w", id, name, err)
+				}
+				out[id] = append(out[id], toResult(name, last))
+			}
+			slices.SortFunc(out[id], func(a, b checks.Result) int { return cmp.Compare(a.Location, b.Location) })
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: last results: %w", err)
+	}
+	return out, nil
+}
+
+// forEachSeries calls fn for every monitor that has a series.
+func forEachSeries(tx *bolt.Tx, fn func(id string, s *series) error) error {
+	top := tx.Bucket(bucketSeries)
+	return top.ForEachBucket(func(k []byte) error {
+		s, err := openSeries(top, string(k), false)
+		if err != nil {
+			return err
+		}
+		return fn(string(k), s)
+	})
+}
+
+// DeleteSeries removes everything stored for a monitor. Deleting a monitor
+// that has no series is not an error.
+func (db *DB) DeleteSeries(monitorID string) error {
+	err := db.bolt.Update(func(tx *bolt.Tx) error { return db.deleteSeriesTx(tx, monitorID) })
+	if err != nil {
+		return fmt.Errorf("store: delete series %q: %w", monitorID, err)
+	}
+	return nil
+}
+
+// deleteSeriesTx is DeleteSeries inside a caller's transaction, so deleting
+// a monitor and its results is one atomic step.
+func (db *DB) deleteSeriesTx(tx *bolt.Tx, monitorID string) error {
+	err := tx.Bucket(bucketSeries).DeleteBucket([]byte(monitorID))
+	if errors.Is(err, berrors.ErrBucketNotFound) {
+		return nil
+	}
+	return err
+}
+
+// SeriesStats reports raw-tier counts and encoded bytes.
+type SeriesStats struct {
+	Results int64 // raw results stored
+	Chunks  int64 // raw chunks
+	Bytes   int64 // encoded bytes of the raw chunks (values only, no keys or pages)
+}
+
+// SeriesStats sums the raw tier over every monitor, for benchmarks and the
+// operator.
+func (db *DB) SeriesStats() (SeriesStats, error) {
+	var st SeriesStats
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		return forEachSeries(tx, func(id string, s *series) error {
+			return s.raw.ForEach(func(k, v []byte) error {
+				n, err := chunk.Count(v)
+				if err != nil {
+					return fmt.Errorf("monitor %q: %w", id, err)
+				}
+				st.Results += int64(n)
+				st.Chunks++
+				st.Bytes += int64(len(v))
+				return nil
+			})
+		})
+	})
+	if err != nil {
+		return SeriesStats{}, fmt.Errorf("store: series stats: %w", err)
+	}
+	return st, nil
+}
