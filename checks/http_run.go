@@ -150,17 +150,17 @@ func (tm *httpTimings) values(status int, now time.Time) map[string]float64 {
 	v := map[string]float64{}
 	if status > 0 {
 		v["status_code"] = float64(status)
-		v["ttfb_ms"] = Millis(tm.ttfb)
+		v["ttfb_ms"] = roundMS(Millis(tm.ttfb))
 	}
 	if tm.sawDNS {
-		v["dns_ms"] = Millis(tm.dns)
+		v["dns_ms"] = roundMS(Millis(tm.dns))
 	}
 	if tm.sawConn {
-		v["connect_ms"] = Millis(tm.connect)
+		v["connect_ms"] = roundMS(Millis(tm.connect))
 	}
 	if tm.sawTLS {
-		v["tls_ms"] = Millis(tm.tlsDur)
-		v["cert_days_left"] = tm.peer.NotAfter.Sub(now).Hours() / 24
+		v["tls_ms"] = roundMS(Millis(tm.tlsDur))
+		v["cert_days_left"] = roundDays(tm.peer.NotAfter.Sub(now).Hours() / 24)
 	}
 	return v
 }

@@ -162,7 +162,7 @@ func (c *icmpChecker) judge(p *pingRun, addr netip.Addr) Result {
 		lo, hi, sum = min(lo, d), max(hi, d), sum+d
 	}
 	avg := sum / time.Duration(got)
-	values["rtt_min_ms"], values["rtt_avg_ms"], values["rtt_max_ms"] = Millis(lo), Millis(avg), Millis(hi)
+	values["rtt_min_ms"], values["rtt_avg_ms"], values["rtt_max_ms"] = roundMS(Millis(lo)), roundMS(Millis(avg)), roundMS(Millis(hi))
 	r := Result{Status: StatusOK, LatencyMS: Millis(avg), Values: values,
 		Message: fmt.Sprintf("%d/%d replies from %s, avg %s", got, p.sent, addr, fmtMS(Millis(avg)))}
 	var notes []string

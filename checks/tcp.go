@@ -90,7 +90,7 @@ func (c *tcpChecker) Check(ctx context.Context, target string) Result {
 		return problem(connect, netErrorMessage(ctx, err, connect), nil)
 	}
 	defer conn.Close()
-	values := map[string]float64{"connect_ms": Millis(connect)}
+	values := map[string]float64{"connect_ms": roundMS(Millis(connect))}
 	if dl, ok := ctx.Deadline(); ok {
 		_ = conn.SetDeadline(dl)
 	}

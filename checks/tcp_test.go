@@ -92,7 +92,7 @@ func TestTCPCheck(t *testing.T) {
 			if r.Status != tc.want || !strings.Contains(r.Message, tc.inMsg) {
 				t.Fatalf("got %s %q, want %s containing %q", r.Status, r.Message, tc.want, tc.inMsg)
 			}
-			if r.Status == StatusOK && r.Values["connect_ms"] <= 0 {
+			if ms, ok := r.Values["connect_ms"]; r.Status == StatusOK && (!ok || ms < 0) {
 				t.Fatalf("connect_ms %v", r.Values)
 			}
 		})

@@ -133,10 +133,10 @@ func (c *tlsChecker) judge(cs tls.ConnectionState, name string, connect, elapsed
 	leaf := cs.PeerCertificates[0]
 	st, left, expiryMsg := c.cert.Judge(now, leaf.NotAfter)
 	values := map[string]float64{
-		"cert_days_left": left,
+		"cert_days_left": roundDays(left),
 		"tls_version":    tlsVersionValue(cs.Version),
-		"connect_ms":     Millis(connect),
-		"handshake_ms":   Millis(elapsed - connect),
+		"connect_ms":     roundMS(Millis(connect)),
+		"handshake_ms":   roundMS(Millis(elapsed - connect)),
 	}
 	if err := verifyPeer(cs.PeerCertificates, name, c.roots, c.s.TLSVerifyChain, now); err != nil {
 		return problem(elapsed, err.Error(), values)

@@ -2,7 +2,6 @@ package server
 
 import (
 	"encoding/json"
-	"fmt"
 	"strings"
 	"time"
 
@@ -243,5 +242,3 @@ func compactJSON(raw json.RawMessage) json.RawMessage {
 	}
 	return json.RawMessage(strings.TrimSpace(b.String()))
 }
-
-func describe(m store.Monitor) string { return fmt.Sprintf("%s (%s %s)", m.Name, m.Type, m.Target) }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -33,26 +34,11 @@ func steadyResults(rng *rand.Rand, start time.Time, n int) []checks.Result {
 func BenchmarkRawBytesPerResult(b *testing.B) {
 	b.Run("encoded", func(b *testing.B) {
 		rng := rand.New(rand.NewPCG(1, 2))
-		rs := steadyResults(rng, seriesBase, 2880) // one day
-		var bytes, n int
-		for b.Loop() {
-			bytes, n = 0, 0
-			var a *chunk.Appender
-			for i, r := range rs {
-				if i%chunkMaxPoints == 0 {
-					if a != nil {
-						bytes += len(a.Bytes())
-					}
-					a, _ = chunk.NewAppender(nil)
-				}
-				if err := a.Append(toPoint(r)); err != nil {
-					b.Fatal(err)
-				}
-				n++
-			}
-			bytes += len(a.Bytes())
-		}
-		b.ReportMetric(float64(bytes)/float64(n), "B/result")
+		encodedBytesPerResult(b, steadyResults(rng, seriesBase, 2880)) // one day
+	})
+	b.Run("encoded-http-timings", func(b *testing.B) {
+		rng := rand.New(rand.NewPCG(1, 2))
+		encodedBytesPerResult(b, httpResults(rng, seriesBase, 2880))
 	})
 	b.Run("file-1000x1day", func(b *testing.B) {
 		for b.Loop() {
@@ -72,6 +58,49 @@ func BenchmarkRawBytesPerResult(b *testing.B) {
 			db.Close()
 		}
 	})
+}
+
+// httpResults is a steady HTTP monitor whose timings, unlike its status
+// code, change every result: jitter around a mean, in the 0.1 ms steps
+// checks rounds them to.
+func httpResults(rng *rand.Rand, start time.Time, n int) []checks.Result {
+	rs := steadyResults(rng, start, n)
+	ms := func(mean, jitter float64) float64 { // a whole number of tenths
+		return math.Round((mean+(rng.Float64()*2-1)*jitter)*10) / 10
+	}
+	for i := range rs {
+		rs[i].Values = map[string]float64{
+			"status_code": 200,
+			"dns_ms":      ms(0.5, 0.2),
+			"connect_ms":  ms(1.2, 0.4),
+			"ttfb_ms":     ms(12, 3),
+		}
+	}
+	return rs
+}
+
+// encodedBytesPerResult encodes rs into chunks as the store cuts them and
+// reports the bytes per result.
+func encodedBytesPerResult(b *testing.B, rs []checks.Result) {
+	var bytes, n int
+	for b.Loop() {
+		bytes, n = 0, 0
+		var a *chunk.Appender
+		for i, r := range rs {
+			if i%chunkMaxPoints == 0 {
+				if a != nil {
+					bytes += len(a.Bytes())
+				}
+				a, _ = chunk.NewAppender(nil)
+			}
+			if err := a.Append(toPoint(r)); err != nil {
+				b.Fatal(err)
+			}
+			n++
+		}
+		bytes += len(a.Bytes())
+	}
+	b.ReportMetric(float64(bytes)/float64(n), "B/result")
 }
 
 // appendSteady appends perMonitor steady results for monitors monitors, in

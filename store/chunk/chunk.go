@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"maps"
 	"math"
-	"math/bits"
 	"slices"
 )
 
@@ -32,7 +31,8 @@ const (
 	flagValChanged = 0x08
 	flagDodZero    = 0x10
 	flagLatZero    = 0x20
-	flagReserved   = 0xC0
+	flagValDelta   = 0x40 // with flagValChanged: values in the delta form
+	flagReserved   = 0x80
 )
 
 // ErrCorrupt is returned (wrapped) for bytes that are not a valid chunk.
@@ -56,6 +56,7 @@ type state struct {
 	t, delta, lat int64
 	msg           string
 	vals          map[string]float64
+	keys          []string // vals' keys, sorted
 	msgs          []string // distinct messages of the chunk, in order of first use
 	n             int
 }
@@ -120,8 +121,12 @@ func (a *Appender) Append(p Point) error {
 	if msgChanged {
 		flag |= flagMsgChanged
 	}
+	deltaVals := valChanged && sameKeys(p.Values, st.keys)
 	if valChanged {
 		flag |= flagValChanged
+	}
+	if deltaVals {
+		flag |= flagValDelta
 	}
 	if dod == 0 {
 		flag |= flagDodZero
@@ -139,8 +144,14 @@ func (a *Appender) Append(p Point) error {
 	if msgChanged {
 		b = a.appendMessage(b, p.Message)
 	}
+	switch {
+	case deltaVals:
+		b = appendValueDeltas(b, st.keys, st.vals, p.Values)
+	case valChanged:
+		st.keys = sortedKeys(p.Values)
+		b = appendValues(b, st.keys, p.Values)
+	}
 	if valChanged {
-		b = appendValues(b, p.Values)
 		st.vals = normValues(p.Values)
 	}
 	st.t, st.delta, st.lat, st.msg = p.T, delta, p.Latency, p.Message
@@ -165,19 +176,6 @@ func (a *Appender) appendMessage(b []byte, m string) []byte {
 	b = binary.AppendUvarint(b, 0)
 	b = binary.AppendUvarint(b, uint64(len(m)))
 	return append(b, m...)
-}
-
-// appendValues writes the values sorted by key; a float's bytes are reversed
-// so small integers (status codes, counts) make short varints.
-func appendValues(b []byte, v map[string]float64) []byte {
-	keys := slices.Sorted(maps.Keys(v))
-	b = binary.AppendUvarint(b, uint64(len(keys)))
-	for _, k := range keys {
-		b = binary.AppendUvarint(b, uint64(len(k)))
-		b = append(b, k...)
-		b = binary.AppendUvarint(b, bits.ReverseBytes64(math.Float64bits(v[k])))
-	}
-	return b
 }
 
 func normValues(v map[string]float64) map[string]float64 {

@@ -3,8 +3,6 @@ package chunk
 import (
 	"encoding/binary"
 	"fmt"
-	"math"
-	"math/bits"
 )
 
 // reader consumes a chunk's bytes; every read checks the remaining length.
@@ -104,8 +102,15 @@ func (st *state) next(r *reader) (Point, error) {
 			return Point{}, err
 		}
 	}
-	if flag&flagValChanged != 0 {
-		if st.vals, err = readValues(r); err != nil {
+	switch {
+	case flag&flagValDelta != 0 && flag&flagValChanged == 0:
+		return Point{}, fmt.Errorf("%w: value delta flag without values", ErrCorrupt)
+	case flag&flagValDelta != 0:
+		if st.vals, err = readValueDeltas(r, st.keys, st.vals); err != nil {
+			return Point{}, err
+		}
+	case flag&flagValChanged != 0:
+		if st.vals, st.keys, err = readValues(r); err != nil {
 			return Point{}, err
 		}
 	}
@@ -133,38 +138,4 @@ func (st *state) readMessage(r *reader) (string, error) {
 	}
 	st.msgs = append(st.msgs, m)
 	return m, nil
-}
-
-// readValues accepts only what appendValues writes: keys strictly
-// increasing, so every valid chunk has exactly one encoding.
-func readValues(r *reader) (map[string]float64, error) {
-	n, err := r.uvarint()
-	if err != nil {
-		return nil, err
-	}
-	// Each entry takes at least two bytes.
-	if n > uint64(len(r.b)-r.off)/2 {
-		return nil, fmt.Errorf("%w: %d values past the end", ErrCorrupt, n)
-	}
-	if n == 0 {
-		return nil, nil
-	}
-	v := make(map[string]float64, n)
-	prev := ""
-	for i := uint64(0); i < n; i++ {
-		k, err := r.string()
-		if err != nil {
-			return nil, err
-		}
-		if i > 0 && k <= prev {
-			return nil, fmt.Errorf("%w: value keys out of order", ErrCorrupt)
-		}
-		u, err := r.uvarint()
-		if err != nil {
-			return nil, err
-		}
-		v[k] = math.Float64frombits(bits.ReverseBytes64(u))
-		prev = k
-	}
-	return v, nil
 }

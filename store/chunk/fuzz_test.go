@@ -2,6 +2,7 @@ package chunk
 
 import (
 	"encoding/binary"
+	"math"
 	"testing"
 )
 
@@ -14,6 +15,8 @@ func FuzzChunkDecode(f *testing.F) {
 	f.Add([]byte{Version, 0, 1, flagMsgChanged, 0, 2, 'o', 'k'})
 	agg, _ := EncodeAggs([]Agg{{Off: 1, OK: 3, Sum: 30, Min: 9, Max: 11}})
 	f.Add(agg)
+	b, _ = Encode(timings(5))
+	f.Add(b)
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if pts, err := Decode(data); err == nil {
@@ -43,6 +46,10 @@ func FuzzChunkDecode(f *testing.F) {
 	})
 }
 
+// specials are values for the recipe that the delta form stores raw or at
+// its limits.
+var specials = [8]float64{0.25, 1.0 / 3, math.NaN(), math.Inf(1), math.Copysign(0, -1), 1e300, 9.2e16, -9.2e16}
+
 // recipe turns fuzz bytes into points: 8 bytes each, taking time, latency,
 // status, message and values choices from them.
 func recipe(data []byte) []Point {
@@ -62,6 +69,11 @@ func recipe(data []byte) []Point {
 			p.Values = map[string]float64{"status_code": float64(v >> 48)}
 		case 2:
 			p.Values = map[string]float64{"a": float64(int8(v >> 48)), "b": -1}
+		case 3:
+			p.Values = map[string]float64{"status_code": 200, "ttfb_ms": float64(int8(v>>48)) / 100, "x": specials[(v>>56)&7]}
+			if (v>>59)&1 == 1 {
+				delete(p.Values, "status_code")
+			}
 		}
 		pts = append(pts, p)
 	}
