@@ -4,6 +4,7 @@ import (
 	"container/heap"
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"time"
 
 	"github.com/vigil-monitor/vigil/checks"
@@ -46,7 +47,12 @@ func (s *Scheduler) enqueueDue(now time.Time) time.Duration {
 			s.queue = append(s.queue, queued{e: e, scheduled: e.next})
 			s.cond.Signal()
 		}
-		e.next = e.next.Add(e.job.Interval)
+		if e.rephase {
+			e.rephase = false
+			e.next = e.next.Add(1 + time.Duration(rand.Int64N(int64(e.job.Interval))))
+		} else {
+			e.next = e.next.Add(e.job.Interval)
+		}
 		heap.Fix(&s.heap, 0)
 	}
 	if len(s.heap) == 0 {

@@ -16,6 +16,10 @@ type entry struct {
 	busy bool
 	// cancel stops the current run; set while busy and running.
 	cancel context.CancelFunc
+	// rephase is set for a job upserted with Soon: after its quick first
+	// run, its regular phase is drawn at random within the interval, so
+	// monitors created together do not keep running together.
+	rephase bool
 }
 
 // runHeap orders entries by next run time.

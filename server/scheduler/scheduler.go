@@ -128,7 +128,7 @@ func (s *Scheduler) Upsert(job Job) {
 		if job.Soon {
 			spread = min(spread, soonSpread)
 		}
-		e = &entry{job: job, next: now.Add(time.Duration(rand.Int64N(int64(spread))))}
+		e = &entry{job: job, next: now.Add(time.Duration(rand.Int64N(int64(spread)))), rephase: job.Soon}
 		s.jobs[job.ID] = e
 		heap.Push(&s.heap, e)
 		return

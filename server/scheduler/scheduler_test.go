@@ -210,3 +210,36 @@ func TestSoonRunsFirstWithinSpread(t *testing.T) {
 		}
 	})
 }
+
+// TestSoonJobsSpreadAfterTheirFirstRun guards against monitors created
+// together (a script importing hundreds) running together forever.
+func TestSoonJobsSpreadAfterTheirFirstRun(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const n, interval = 200, time.Minute
+		s, rec, stop := start(t, Options{Workers: 8})
+		t0 := time.Now()
+		for i := range n {
+			s.Upsert(Job{ID: fmt.Sprint(i), Interval: interval, Checker: nopChecker{}, Soon: true})
+		}
+		time.Sleep(soonSpread + 2*interval)
+		synctest.Wait()
+		stop()
+		seconds := map[int64]bool{}
+		for i := range n {
+			ts := rec.starts(fmt.Sprint(i))
+			if len(ts) < 3 {
+				t.Fatalf("job %d ran %d times, want at least 3", i, len(ts))
+			}
+			if off := ts[0].Sub(t0); off >= soonSpread {
+				t.Fatalf("job %d first ran at +%v, want within %v", i, off, soonSpread)
+			}
+			if gap := ts[2].Sub(ts[1]); gap != interval {
+				t.Fatalf("job %d: second gap %v, want the interval %v", i, gap, interval)
+			}
+			seconds[int64(ts[1].Sub(t0)/time.Second)%60] = true
+		}
+		if len(seconds) < 40 {
+			t.Errorf("second runs fell in only %d distinct seconds of the minute: not spread", len(seconds))
+		}
+	})
+}
