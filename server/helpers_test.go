@@ -45,7 +45,7 @@ func (b *lockedBuffer) Write(p []byte) (int, error) {
 
 // newTestServer starts a server; with admin true it has an administrator
 // "admin" with testPassword, else it waits for setup.
-func newTestServer(t *testing.T, admin bool) *testServer {
+func newTestServer(t testing.TB, admin bool) *testServer {
 	t.Helper()
 	dir := t.TempDir()
 	cfg := Config{DataDir: dir, Listen: "127.0.0.1:0", LogFormat: "text"}
@@ -106,7 +106,7 @@ func (ts *testServer) addUser(t *testing.T, name, role string) string {
 	return ts.token(t, name)
 }
 
-func (ts *testServer) token(t *testing.T, user string) string {
+func (ts *testServer) token(t testing.TB, user string) string {
 	t.Helper()
 	var out struct{ Token string }
 	ts.call(t, "", "POST", "/api/v1/auth/token", map[string]string{"username": user, "password": testPassword}, http.StatusCreated, &out)
@@ -115,7 +115,7 @@ func (ts *testServer) token(t *testing.T, user string) string {
 
 // call does one API request and checks the status; out, if not nil,
 // receives the decoded body. It returns the raw body.
-func (ts *testServer) call(t *testing.T, token, method, path string, body any, want int, out any) []byte {
+func (ts *testServer) call(t testing.TB, token, method, path string, body any, want int, out any) []byte {
 	t.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
@@ -149,12 +149,12 @@ func (ts *testServer) call(t *testing.T, token, method, path string, body any, w
 
 // browser is a cookie-keeping client that does not follow redirects.
 type browser struct {
-	t      *testing.T
+	t      testing.TB
 	ts     *testServer
 	client *http.Client
 }
 
-func newBrowser(t *testing.T, ts *testServer) *browser {
+func newBrowser(t testing.TB, ts *testServer) *browser {
 	jar, _ := cookiejar.New(nil)
 	return &browser{t: t, ts: ts, client: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
 		return http.ErrUseLastResponse

@@ -3,8 +3,10 @@ package server
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/a-h/templ"
 
@@ -39,17 +41,27 @@ func (s *Server) redirectWithFlash(w http.ResponseWriter, r *http.Request, locat
 	http.Redirect(w, r, location, http.StatusSeeOther)
 }
 
-// render writes a component as a whole HTML answer. It renders into a
-// buffer first so a failure mid-way becomes a clean 500, not half a page.
+// render writes a component as a whole HTML answer.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
+	s.renderTimed(w, r, status, c, time.Time{})
+}
+
+// renderTimed renders into a buffer first, so a failure mid-way becomes a
+// clean 500 rather than half a page; with a start time it reports the
+// server's time for the whole request in a Server-Timing header.
+func (s *Server) renderTimed(w http.ResponseWriter, r *http.Request, status int, c templ.Component, start time.Time) {
 	var buf bytes.Buffer
 	if err := c.Render(context.WithoutCancel(r.Context()), &buf); err != nil {
 		s.log.Error("render page", "path", r.URL.Path, "err", err)
 		http.Error(w, "the page could not be rendered; the error is in the server's log", http.StatusInternalServerError)
 		return
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	if !start.IsZero() {
+		h.Set("Server-Timing", fmt.Sprintf("app;dur=%.2f", float64(time.Since(start))/float64(time.Millisecond)))
+	}
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
 }

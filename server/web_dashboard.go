@@ -1,12 +1,14 @@
 package server
 
 import (
-	"fmt"
 	"net/http"
+	"sort"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/vigil-monitor/vigil/checks"
+	"github.com/vigil-monitor/vigil/server/engine"
 	"github.com/vigil-monitor/vigil/store"
 	"github.com/vigil-monitor/vigil/ui"
 )
@@ -15,6 +17,10 @@ import (
 // unknown before its first result, with the newest result of any location.
 func (s *Server) monitorStatus(m store.Monitor) (checks.Status, *checks.Result) {
 	st, ok := s.engine.State(m.ID)
+	return statusOf(m, st, ok)
+}
+
+func statusOf(m store.Monitor, st engine.State, ok bool) (checks.Status, *checks.Result) {
 	var last *checks.Result
 	if ok {
 		for _, loc := range st.Locations {
@@ -35,12 +41,13 @@ func (s *Server) monitorStatus(m store.Monitor) (checks.Status, *checks.Result) 
 
 // monitorRow is the dashboard's view of one monitor.
 func (s *Server) monitorRow(m store.Monitor) ui.MonitorRow {
-	status, last := s.monitorStatus(m)
+	st, ok := s.engine.State(m.ID)
+	status, last := statusOf(m, st, ok)
 	row := ui.MonitorRow{
 		ID: m.ID, Name: m.Name, Type: m.Type, Target: m.Target, Status: string(status),
 		LastLatency: -1, Uptime24h: -1, Uptime30d: -1,
 	}
-	if st, ok := s.engine.State(m.ID); ok && st.Message != "" {
+	if ok && st.Message != "" {
 		row.Message = st.Message
 	} else if last != nil {
 		row.Message = last.Message
@@ -55,6 +62,11 @@ func (s *Server) monitorRow(m store.Monitor) ui.MonitorRow {
 	return row
 }
 
+// dashboardPageSize bounds the rows on one dashboard page: enough for a
+// small estate on one screen, few enough that 10,000 monitors still render
+// in milliseconds.
+const dashboardPageSize = 100
+
 func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	start := time.Now()
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
@@ -63,6 +75,7 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request, rc *req
 	all := s.monitors.all()
 	p.Total = len(all)
 	needle := strings.ToLower(q)
+	var rows []ui.MonitorRow
 	for _, m := range all {
 		row := s.monitorRow(m)
 		countStatus(&p.Counts, row.Status)
@@ -72,15 +85,37 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request, rc *req
 		if needle != "" && !strings.Contains(strings.ToLower(m.Name+" "+m.Target+" "+m.Type), needle) {
 			continue
 		}
-		p.Monitors = append(p.Monitors, row)
+		rows = append(rows, row)
 	}
+	sortRows(rows)
+	p.Matched = len(rows)
+	p.PageCount = (len(rows) + dashboardPageSize - 1) / dashboardPageSize
+	p.PageNum = 1
+	if n, err := strconv.Atoi(r.URL.Query().Get("page")); err == nil && n > 1 {
+		p.PageNum = min(n, max(p.PageCount, 1))
+	}
+	from := (p.PageNum - 1) * dashboardPageSize
+	p.Monitors = rows[from:min(from+dashboardPageSize, len(rows))]
+
 	c := ui.DashboardPage(p)
 	if r.Header.Get("HX-Request") == "true" && r.URL.Query().Get("partial") == "table" {
 		c = ui.DashboardTable(p)
 	}
-	w.Header().Set("Server-Timing", fmt.Sprintf("app;dur=%.2f", float64(time.Since(start))/float64(time.Millisecond)))
-	s.render(w, r, http.StatusOK, c)
+	s.renderTimed(w, r, http.StatusOK, c, start)
 	return nil
+}
+
+// sortRows puts what needs attention first: problem, warning, unknown, ok,
+// paused; then by name.
+func sortRows(rows []ui.MonitorRow) {
+	rank := map[string]int{"problem": 0, "warning": 1, "unknown": 2, "ok": 3, "paused": 4}
+	sort.SliceStable(rows, func(i, j int) bool {
+		ri, rj := rank[rows[i].Status], rank[rows[j].Status]
+		if ri != rj {
+			return ri < rj
+		}
+		return strings.ToLower(rows[i].Name) < strings.ToLower(rows[j].Name)
+	})
 }
 
 func countStatus(c *ui.StatusCounts, status string) {

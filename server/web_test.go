@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -174,5 +175,29 @@ func TestSafeNext(t *testing.T) {
 		if got := safeNext(in); got != want {
 			t.Errorf("safeNext(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestDashboardPagesLongLists(t *testing.T) {
+	ts := newTestServer(t, true)
+	tok := ts.token(t, "admin")
+	for i := range dashboardPageSize + 20 {
+		ts.call(t, tok, "POST", "/api/v1/monitors", map[string]any{"name": "m" + strconv.Itoa(i), "type": "tcp", "target": "127.0.0.1:1", "interval": "1h", "paused": true}, http.StatusCreated, nil)
+	}
+	b := newBrowser(t, ts)
+	b.login()
+	_, page1 := b.get("/")
+	_, page2 := b.get("/?page=2")
+	if n := strings.Count(page1, `data-testid="monitor-row"`); n != dashboardPageSize {
+		t.Errorf("page 1 has %d rows, want %d", n, dashboardPageSize)
+	}
+	if n := strings.Count(page2, `data-testid="monitor-row"`); n != 20 {
+		t.Errorf("page 2 has %d rows, want 20", n)
+	}
+	if !strings.Contains(page1, `data-testid="pager"`) || !strings.Contains(page1, "Page 1 of 2") {
+		t.Error("page 1 has no pager")
+	}
+	if _, page := b.get("/?page=99"); !strings.Contains(page, "Page 2 of 2") {
+		t.Error("a page past the end does not show the last page")
 	}
 }

@@ -138,10 +138,13 @@ func pageTitle(p Page) string {
 
 // dashboardURL builds the dashboard link for a query and status filter,
 // leaving out empty parameters so the plain dashboard stays "/".
-func dashboardURL(q, status string, partial bool) string {
+func dashboardURL(q, status string, page int, partial bool) string {
 	v := url.Values{}
 	if partial {
 		v.Set("partial", "table")
+	}
+	if page > 1 {
+		v.Set("page", strconv.Itoa(page))
 	}
 	if q != "" {
 		v.Set("q", q)

@@ -37,8 +37,12 @@ type DashboardProps struct {
 	Query    string // the filter as typed
 	Status   string // "", "ok", "warning", "problem", "paused", "unknown"
 	Counts   StatusCounts
-	Monitors []MonitorRow
-	Total    int // monitors before filtering
+	Monitors []MonitorRow // this page's rows: problems first, then by name
+	Total    int          // monitors before filtering
+	Matched  int          // monitors after filtering, on all pages
+	// PageNum is the page shown (from 1) of PageCount; PageCount is 0 or 1
+	// when everything fits on one page.
+	PageNum, PageCount int
 }
 
 // StatusCounts count monitors per status for the summary strip.

@@ -31,6 +31,7 @@ func report(w io.Writer, cfg config, m measurement) {
 		m.end.Scheduler.LagP50MS, m.end.Scheduler.LagP99MS, m.end.Scheduler.LagMaxMS,
 		cpuPer1k, float64(m.hwmKB)/1024, float64(m.maxRSSKB)/1024,
 		fileBPR, s.BytesPerResult, median(m.dashServer), median(m.dashTotal))
+	fmt.Fprintf(w, "\nServer CPU: %.1f%% of the machine (%d CPUs) while measuring.\n", 100*m.cpu/m.elapsed.Seconds()/float64(runtime.NumCPU()), runtime.NumCPU())
 	fmt.Fprintf(w, "\nChecks run while measuring: %d (skipped %d); CPU %.1f s; results stored %d in %d chunks; "+
 		"bbolt file %d bytes (%d on disk at the end); ingest batches %d; target answered %d requests.\n",
 		m.executed, m.skipped, m.cpu, s.Results, s.Chunks, s.FileBytes, m.fileBytes, m.end.Ingest.Batches, m.target)
