@@ -33,10 +33,11 @@ func (s *Server) handleAPIIncidents(w http.ResponseWriter, r *http.Request, rc *
 	if err != nil {
 		return err
 	}
-	if list == nil {
-		list = []store.Incident{}
+	out := make([]store.Incident, 0, len(list))
+	for _, inc := range list {
+		out = append(out, incidentUTC(inc))
 	}
-	writeJSON(w, http.StatusOK, list)
+	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 
@@ -53,8 +54,21 @@ func (s *Server) handleAPIIncidentAck(w http.ResponseWriter, r *http.Request, rc
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, inc)
+	writeJSON(w, http.StatusOK, incidentUTC(inc))
 	return nil
+}
+
+// incidentUTC puts an incident's times in UTC, as the API promises
+// whatever the server's time zone.
+func incidentUTC(inc store.Incident) store.Incident {
+	inc.StartedAt = inc.StartedAt.UTC()
+	for _, t := range []**time.Time{&inc.EndedAt, &inc.AcknowledgedAt} {
+		if *t != nil {
+			u := (*t).UTC()
+			*t = &u
+		}
+	}
+	return inc
 }
 
 // ackIncident records that a person has seen an incident and is on it.

@@ -34,6 +34,9 @@ type monitorOutput struct {
 
 func (s *Server) monitorOutput(m store.Monitor) monitorOutput {
 	status, last := s.monitorStatus(m)
+	if last != nil {
+		last.At = last.At.UTC()
+	}
 	return monitorOutput{
 		ID: m.ID, Name: m.Name, Type: m.Type, Target: m.Target,
 		Interval: m.Interval.String(), Timeout: m.Timeout.String(),

@@ -103,6 +103,9 @@ func (s *Server) handleAPIAudit(w http.ResponseWriter, r *http.Request, rc *reqC
 	if entries == nil {
 		entries = []store.AuditEntry{}
 	}
+	for i := range entries {
+		entries[i].At = entries[i].At.UTC()
+	}
 	writeJSON(w, http.StatusOK, entries)
 	return nil
 }
