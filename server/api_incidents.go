@@ -87,5 +87,10 @@ func (s *Server) ackIncident(id, note string, by store.Actor) (store.Incident, e
 	if inc.AcknowledgedAt != nil {
 		return inc, errStatus(http.StatusConflict, "this incident was acknowledged already by "+inc.AcknowledgedBy)
 	}
-	return s.db.AckIncident(id, note, by, time.Now().UTC())
+	inc, err = s.db.AckIncident(id, note, by, time.Now().UTC())
+	if errors.Is(err, store.ErrConflict) {
+		// Someone else acknowledged it between the read above and now.
+		return inc, errStatus(http.StatusConflict, "this incident was acknowledged already by "+inc.AcknowledgedBy)
+	}
+	return inc, err
 }

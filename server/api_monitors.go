@@ -122,6 +122,8 @@ func (s *Server) findMonitor(id string) (store.Monitor, error) {
 
 // createMonitor validates, stores (audited), and starts a monitor.
 func (s *Server) createMonitor(in monitorInput, by store.Actor) (store.Monitor, error) {
+	s.monitorMu.Lock()
+	defer s.monitorMu.Unlock()
 	var m store.Monitor
 	if err := in.toMonitor(&m, "", s.monitors.get); err != nil {
 		return m, err
@@ -134,6 +136,8 @@ func (s *Server) createMonitor(in monitorInput, by store.Actor) (store.Monitor, 
 }
 
 func (s *Server) updateMonitor(id string, in monitorInput, by store.Actor) (store.Monitor, error) {
+	s.monitorMu.Lock()
+	defer s.monitorMu.Unlock()
 	m, err := s.findMonitor(id)
 	if err != nil {
 		return m, err
@@ -151,6 +155,8 @@ func (s *Server) updateMonitor(id string, in monitorInput, by store.Actor) (stor
 }
 
 func (s *Server) deleteMonitor(id string, by store.Actor) error {
+	s.monitorMu.Lock()
+	defer s.monitorMu.Unlock()
 	if _, err := s.findMonitor(id); err != nil {
 		return err
 	}

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vigil-monitor/vigil/store"
 )
 
 func TestAPIAuth(t *testing.T) {
@@ -201,5 +203,32 @@ func waitFor(t *testing.T, limit time.Duration, what string, cond func() bool) {
 			t.Fatalf("waited %v for %s", limit, what)
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// TestDependencyCheckIsLinear builds a graph where every monitor depends
+// on all earlier ones: a walk without a visited set takes 2^n steps.
+func TestDependencyCheckIsLinear(t *testing.T) {
+	ms := map[string]store.Monitor{}
+	for i := range 200 {
+		m := store.Monitor{ID: fmt.Sprint(i)}
+		for j := range min(i, maxDependencies) {
+			m.DependsOn = append(m.DependsOn, fmt.Sprint(i-1-j))
+		}
+		ms[m.ID] = m
+	}
+	lookup := func(id string) (store.Monitor, bool) { m, ok := ms[id]; return m, ok }
+	done := make(chan bool)
+	go func() { done <- dependsOn("199", "nonexistent", lookup) }()
+	select {
+	case got := <-done:
+		if got {
+			t.Error("found a dependency that does not exist")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the dependency walk did not finish: it is not linear")
+	}
+	if !dependsOn("199", "0", lookup) {
+		t.Error("missed a transitive dependency")
 	}
 }

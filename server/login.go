@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/vigil-monitor/vigil/server/auth"
@@ -15,35 +17,44 @@ import (
 var errBadCredentials = errStatus(http.StatusUnauthorized, "the user name or password is wrong")
 
 // dummyHash makes a failed lookup of an unknown user cost as much as a
-// wrong password, so timing does not tell which user names exist.
-var dummyHash, _ = auth.HashPassword("vigil-timing-equaliser")
+// wrong password, so timing does not tell which user names exist. It is
+// made on first use, not at start-up.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := auth.HashPassword("vigil-timing-equaliser")
+	return h
+})
 
 // authenticate checks a user name and password, counting failures per
 // user name and per IP address.
 func (s *Server) authenticate(username, password, ip string) (store.User, error) {
 	now := time.Now()
 	userKey, ipKey := "user:"+strings.ToLower(username), "ip:"+ip
-	for _, key := range []string{ipKey, userKey} {
-		if ok, wait := s.limiter.Allow(key, now); !ok {
+	for i, key := range []string{ipKey, userKey} {
+		if ok, wait := s.limiter.Attempt(key, now); !ok {
+			if i == 1 {
+				s.limiter.Forgive(ipKey, now)
+			}
 			return store.User{}, &apiError{Status: http.StatusTooManyRequests,
 				Msg: fmt.Sprintf("too many failed sign-ins; try again in %s", wait.Round(time.Second))}
 		}
 	}
 	u, err := s.db.UserByName(username)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		s.limiter.Forgive(ipKey, now)
+		s.limiter.Forgive(userKey, now)
 		return store.User{}, err
 	}
 	hash := u.PasswordHash
 	if err != nil {
-		hash = dummyHash
+		hash = dummyHash()
 	}
 	ok, checkErr := auth.CheckPassword(hash, password)
 	if err != nil || checkErr != nil || !ok || u.Disabled {
-		s.limiter.Fail(userKey, now)
-		s.limiter.Fail(ipKey, now)
-		s.log.Info("sign-in refused", "user", username, "ip", ip)
+		// The attempt was counted as failed before the check.
+		s.log.Info("sign-in refused", "user", truncate(username, 64), "ip", ip)
 		return store.User{}, errBadCredentials
 	}
+	s.limiter.Forgive(ipKey, now)
 	s.limiter.Reset(userKey)
 	return u, nil
 }
@@ -101,12 +112,23 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	return nil
 }
 
-// safeNext keeps a post-login redirect on this site: only a local path.
+// safeNext keeps a post-login redirect on this site: a local path only.
+// Browsers drop tabs and newlines from URLs and read a backslash as a
+// slash, so those are refused too, not just "//host".
 func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if next == "" || strings.ContainsAny(next, "\\") {
 		return "/"
 	}
-	return next
+	for _, r := range next {
+		if r < 0x20 || r == 0x7f {
+			return "/"
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
+		return "/"
+	}
+	return u.RequestURI()
 }
 
 // apiTokenTTL is how long a token from POST /api/v1/auth/token lasts

@@ -83,6 +83,11 @@ func (s *Server) bearer(r *http.Request) (*reqCtx, error) {
 	if err != nil {
 		return nil, err
 	}
+	if now := time.Now(); now.Sub(t.LastUsedAt) > lastSeenEvery {
+		if err := s.db.TouchAPIToken(t.ID, now); err != nil {
+			s.log.Warn("record token use", "token", t.ID, "err", err)
+		}
+	}
 	return &reqCtx{user: u, ip: clientIP(r)}, nil
 }
 

@@ -23,6 +23,8 @@ const (
 	maxConfirm      = 100
 	maxNameLen      = 200
 	maxTargetLen    = 2048
+	maxDependencies = 32
+	maxTags         = 32
 )
 
 // monitorInput is a monitor as the API and the forms receive it. Durations
@@ -175,6 +177,9 @@ func validLocations(in []string, t checks.Type) ([]string, error) {
 }
 
 func validDependencies(in []string, self string, lookup monitorLookup) ([]string, error) {
+	if len(in) > maxDependencies {
+		return nil, badRequest("depends_on", "a monitor depends on at most %d others", maxDependencies)
+	}
 	var out []string
 	seen := map[string]bool{}
 	for _, id := range in {
@@ -189,7 +194,7 @@ func validDependencies(in []string, self string, lookup monitorLookup) ([]string
 		if _, ok := lookup(id); !ok {
 			return nil, badRequest("depends_on", "unknown monitor %q", id)
 		}
-		if self != "" && dependsOn(id, self, lookup, 0) {
+		if self != "" && dependsOn(id, self, lookup) {
 			return nil, badRequest("depends_on", "monitor %q depends on this one already: dependencies may not form a loop", id)
 		}
 		out = append(out, id)
@@ -197,24 +202,34 @@ func validDependencies(in []string, self string, lookup monitorLookup) ([]string
 	return out, nil
 }
 
-// dependsOn reports whether monitor id (transitively) depends on target.
-func dependsOn(id, target string, lookup monitorLookup, depth int) bool {
-	if depth > 64 {
-		return true // deeper than any sane tree: treat as a loop
-	}
-	m, ok := lookup(id)
-	if !ok {
-		return false
-	}
-	for _, p := range m.DependsOn {
-		if p == target || dependsOn(p, target, lookup, depth+1) {
-			return true
+// dependsOn reports whether monitor id (transitively) depends on target:
+// a breadth-first walk that visits each monitor once.
+func dependsOn(id, target string, lookup monitorLookup) bool {
+	seen := map[string]bool{id: true}
+	queue := []string{id}
+	for len(queue) > 0 {
+		m, ok := lookup(queue[0])
+		queue = queue[1:]
+		if !ok {
+			continue
+		}
+		for _, p := range m.DependsOn {
+			if p == target {
+				return true
+			}
+			if !seen[p] {
+				seen[p] = true
+				queue = append(queue, p)
+			}
 		}
 	}
 	return false
 }
 
 func validTags(in []string) ([]string, error) {
+	if len(in) > maxTags {
+		return nil, badRequest("tags", "a monitor has at most %d tags", maxTags)
+	}
 	var out []string
 	for _, t := range in {
 		t = strings.TrimSpace(t)

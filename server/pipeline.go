@@ -28,6 +28,9 @@ func (s *Server) startPipeline() error {
 	if err != nil {
 		return err
 	}
+	if err := s.reconcileIncidents(monitors, states); err != nil {
+		return fmt.Errorf("reconcile incidents: %w", err)
+	}
 	s.monitors = newMonitorSet(monitors)
 	s.engine = engine.New(s.db, s.log.With("part", "engine"))
 	s.engine.Load(monitors, states)
@@ -124,8 +127,12 @@ func (s *Server) housekeeping(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case now := <-t.C:
-			if _, err := s.db.Compact(now, store.DefaultRetention); err != nil {
+			stats, err := s.db.Compact(ctx, now, store.DefaultRetention)
+			if err != nil && ctx.Err() == nil {
 				s.log.Error("compact", "err", err)
+			}
+			if stats.Broken > 0 {
+				s.log.Warn("compact: corrupt series data moved aside or skipped", "broken", stats.Broken)
 			}
 			if _, err := s.db.DeleteExpiredSessions(now); err != nil {
 				s.log.Error("delete expired sessions", "err", err)

@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/vigil-monitor/vigil/ui"
 )
@@ -50,7 +51,17 @@ func (s *Server) routes() http.Handler {
 
 	// Browsers' cross-origin state-changing requests are refused before
 	// any handler runs; form tokens are the second line.
-	return securityHeaders(http.NewCrossOriginProtection().Handler(mux))
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(s.handleCrossOrigin))
+	return securityHeaders(cop.Handler(mux))
+}
+
+func (s *Server) handleCrossOrigin(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		writeError(w, errStatus(http.StatusForbidden, "cross-origin requests that change state are refused"))
+		return
+	}
+	s.renderError(w, r, nil, http.StatusForbidden, "This request came from another site and was refused.")
 }
 
 func securityHeaders(next http.Handler) http.Handler {

@@ -33,6 +33,11 @@ type Server struct {
 	started   time.Time
 	secure    bool // cookies get Secure (the public URL is https)
 
+	// monitorMu serialises monitor changes: validate, write to the store,
+	// then apply in memory, so concurrent edits cannot leave the scheduler
+	// or the engine out of step with what is stored.
+	monitorMu sync.Mutex
+
 	setupMu   sync.Mutex
 	setupCode string // "" once an administrator exists
 }

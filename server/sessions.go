@@ -42,8 +42,10 @@ func (s *Server) sessionFromRequest(w http.ResponseWriter, r *http.Request) (*re
 		return nil, false
 	}
 	if now.Sub(sess.LastSeen) > lastSeenEvery {
-		sess.LastSeen = now
-		if err := s.db.PutSession(sess); err != nil {
+		// TouchSession never brings back a session a logout just deleted.
+		if err := s.db.TouchSession(hash, now); errors.Is(err, store.ErrNotFound) {
+			return nil, false
+		} else if err != nil {
 			s.log.Warn("touch session", "err", err)
 		}
 	}

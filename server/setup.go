@@ -141,7 +141,7 @@ func (s *Server) handleSetupSubmit(w http.ResponseWriter, r *http.Request) {
 	u, err := s.createFirstAdmin(p.Username, password, r)
 	if err != nil {
 		s.log.Error("setup", "err", err)
-		p.Errors[""] = "The administrator could not be created: " + err.Error()
+		p.Errors[""] = "The administrator could not be created; the reason is in the server's log."
 		s.render(w, r, http.StatusConflict, ui.SetupPage(p))
 		return
 	}

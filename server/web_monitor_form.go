@@ -42,7 +42,7 @@ func (s *Server) handleMonitorEdit(w http.ResponseWriter, r *http.Request, rc *r
 
 func (s *Server) handleMonitorCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	values := formValuesFrom(r.PostForm)
-	in, err := inputFromForm(values)
+	in, err := inputFromForm(values, monitorInput{})
 	var m store.Monitor
 	if err == nil {
 		m, err = s.createMonitor(in, rc.actor())
@@ -56,12 +56,14 @@ func (s *Server) handleMonitorCreate(w http.ResponseWriter, r *http.Request, rc 
 
 func (s *Server) handleMonitorUpdate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	id := r.PathValue("id")
-	if _, err := s.findMonitor(id); err != nil {
+	m, err := s.findMonitor(id)
+	if err != nil {
 		return err
 	}
 	values := formValuesFrom(r.PostForm)
 	values.ID = id
-	in, err := inputFromForm(values)
+	// Fields the form does not show (tags, locations, …) keep their values.
+	in, err := inputFromForm(values, inputFromMonitor(m))
 	if err == nil {
 		_, err = s.updateMonitor(id, in, rc.actor())
 	}
@@ -129,9 +131,11 @@ func formValuesFrom(v url.Values) ui.MonitorForm {
 }
 
 // inputFromForm turns form strings into the API's input, so the form and
-// the API share one validation.
-func inputFromForm(f ui.MonitorForm) (monitorInput, error) {
-	in := monitorInput{Name: f.Name, Type: f.Type, Target: f.Target, Interval: f.Interval, Timeout: f.Timeout, Paused: f.Paused}
+// the API share one validation. The form's fields replace those of base.
+func inputFromForm(f ui.MonitorForm, base monitorInput) (monitorInput, error) {
+	in := base
+	in.Name, in.Type, in.Target, in.Interval, in.Timeout, in.Paused = f.Name, f.Type, f.Target, f.Interval, f.Timeout, f.Paused
+	in.Confirm, in.DependsOn = 0, nil
 	if c := strings.TrimSpace(f.Confirm); c != "" {
 		n, err := strconv.Atoi(c)
 		if err != nil {

@@ -171,7 +171,11 @@ func TestWebRefusesCrossOriginPosts(t *testing.T) {
 }
 
 func TestSafeNext(t *testing.T) {
-	for in, want := range map[string]string{"": "/", "/monitors/1": "/monitors/1", "//evil.example": "/", "https://evil.example": "/", "/\\evil": "/"} {
+	for in, want := range map[string]string{
+		"": "/", "/monitors/1": "/monitors/1", "/?q=a%20b": "/?q=a%20b", "//evil.example": "/",
+		"https://evil.example": "/", "/\\evil": "/", "/\t/evil.example": "/", "/\n/evil.example": "/",
+		"/%09/evil.example": "/%09/evil.example", "javascript:alert(1)": "/", "evil.example": "/",
+	} {
 		if got := safeNext(in); got != want {
 			t.Errorf("safeNext(%q) = %q, want %q", in, got, want)
 		}
@@ -199,5 +203,22 @@ func TestDashboardPagesLongLists(t *testing.T) {
 	}
 	if _, page := b.get("/?page=99"); !strings.Contains(page, "Page 2 of 2") {
 		t.Error("a page past the end does not show the last page")
+	}
+}
+
+func TestWebEditKeepsFieldsTheFormDoesNotShow(t *testing.T) {
+	ts := newTestServer(t, true)
+	tok := ts.token(t, "admin")
+	var m monitorOutput
+	ts.call(t, tok, "POST", "/api/v1/monitors", `{"name":"a","type":"tcp","target":"127.0.0.1:1","interval":"1h","tags":["db","prod"],"paused":true}`, http.StatusCreated, &m)
+	b := newBrowser(t, ts)
+	csrf := b.login()
+	resp, body := b.post("/monitors/"+m.ID, url.Values{"csrf": {csrf}, "name": {"renamed"}, "type": {"tcp"}, "target": {"127.0.0.1:2"}, "interval": {"1h"}, "paused": {"true"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("edit: %d: %s", resp.StatusCode, body)
+	}
+	ts.call(t, tok, "GET", "/api/v1/monitors/"+m.ID, nil, http.StatusOK, &m)
+	if m.Name != "renamed" || len(m.Tags) != 2 {
+		t.Fatalf("after editing in the form: name %q tags %v, want renamed and the two tags kept", m.Name, m.Tags)
 	}
 }

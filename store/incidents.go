@@ -106,6 +106,39 @@ func (db *DB) UpdateIncident(i *Incident) error {
 	return nil
 }
 
+// ResolveIncident resolves incident id at endedAt in one transaction, so
+// an acknowledgement made since the caller read the incident is kept. It
+// returns the incident as stored and whether this call resolved it: an
+// incident resolved already is returned unchanged with false. An unknown
+// id is ErrNotFound. The state engine calls it; it is not audited.
+func (db *DB) ResolveIncident(id string, endedAt time.Time) (Incident, bool, error) {
+	var (
+		i        Incident
+		resolved bool
+	)
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		key, err := mustIDKey(id)
+		if err != nil {
+			return err
+		}
+		var old Incident
+		if err := getJSON(tx.Bucket(bucketIncidents), key, &old); err != nil {
+			return err
+		}
+		i = old
+		if old.Status == IncidentResolved {
+			return nil
+		}
+		endedAt = endedAt.UTC()
+		i.Status, i.EndedAt, resolved = IncidentResolved, &endedAt, true
+		return putIncidentTx(tx, key, &old, i)
+	})
+	if err != nil {
+		return Incident{}, false, fmt.Errorf("store: resolve incident %s: %w", id, err)
+	}
+	return i, resolved, nil
+}
+
 // putIncidentTx writes an incident and keeps both indexes in step with
 // its status and monitor; old is nil for a new incident.
 func putIncidentTx(tx *bolt.Tx, key []byte, old *Incident, i Incident) error {
@@ -169,6 +202,16 @@ func (db *DB) Incidents(q IncidentQuery) ([]Incident, error) {
 			return q.Limit > 0 && len(out) >= q.Limit, nil
 		}
 		switch {
+		case q.Open && q.MonitorID != "":
+			// Open incidents are few: walk their index and decode only
+			// those the monitor index names, not every open incident.
+			byMonitor := tx.Bucket(bucketIncidentsByMonitor)
+			return walkBack(tx.Bucket(bucketIncidentsOpen).Cursor(), nil, func(k, _ []byte) (bool, error) {
+				if byMonitor.Get(targetKey(q.MonitorID, k)) == nil {
+					return false, nil
+				}
+				return take(k)
+			})
 		case q.Open: // open incidents are few: the smaller index
 			return walkBack(tx.Bucket(bucketIncidentsOpen).Cursor(), nil, func(k, _ []byte) (bool, error) { return take(k) })
 		case q.MonitorID != "":

@@ -181,3 +181,70 @@ func BenchmarkIncidentsOpen(b *testing.B) {
 		})
 	}
 }
+
+func TestResolveIncident(t *testing.T) {
+	db := openTestDB(t)
+	start := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
+	inc := &Incident{MonitorID: "1", StartedAt: start, Status: IncidentOpen, Message: "down"}
+	wantErr(t, db.CreateIncident(inc), nil)
+	// Acknowledged after the engine read the incident, before it resolves.
+	acked, err := db.AckIncident(inc.ID, "looking", testActor, start.Add(time.Minute))
+	wantErr(t, err, nil)
+	end := start.Add(10 * time.Minute).In(time.FixedZone("x", 3600))
+
+	got, resolved, err := db.ResolveIncident(inc.ID, end)
+	wantErr(t, err, nil)
+	want := acked
+	want.Status, want.EndedAt = IncidentResolved, &end
+	if !resolved || got.Status != IncidentResolved || got.EndedAt == nil || !got.EndedAt.Equal(end) ||
+		got.AcknowledgedBy != "alice" || got.AckNote != "looking" || got.Message != "down" {
+		t.Fatalf("ResolveIncident = %+v, %v; want %+v, true", got, resolved, want)
+	}
+	if stored, _ := db.Incident(inc.ID); !reflect.DeepEqual(stored, got) {
+		t.Fatalf("stored %+v, returned %+v", stored, got)
+	}
+	if open, _ := db.Incidents(IncidentQuery{Open: true}); len(open) != 0 {
+		t.Fatalf("open index still has %v", incidentIDs(open))
+	}
+	if mine, _ := db.Incidents(IncidentQuery{MonitorID: "1"}); len(mine) != 1 {
+		t.Fatalf("monitor index has %v, want the incident", incidentIDs(mine))
+	}
+	if es, _ := db.Audit(AuditQuery{}); len(es) != 1 {
+		t.Fatalf("audit has %d entries, want only the ack", len(es))
+	}
+
+	t.Run("resolved already", func(t *testing.T) {
+		again, resolved, err := db.ResolveIncident(inc.ID, end.Add(time.Hour))
+		wantErr(t, err, nil)
+		if resolved || !reflect.DeepEqual(again, got) {
+			t.Fatalf("second resolve = %+v, %v; want %+v unchanged, false", again, resolved, got)
+		}
+	})
+	t.Run("unknown", func(t *testing.T) {
+		for _, id := range []string{"9", "x", ""} {
+			_, _, err := db.ResolveIncident(id, end)
+			wantErr(t, err, ErrNotFound)
+		}
+	})
+}
+
+func TestOpenIncidentsOfMonitor(t *testing.T) {
+	db := openTestDB(t)
+	// Many open incidents of other monitors, a resolved and two open ones
+	// of monitor 7.
+	for n := range 30 {
+		i := &Incident{MonitorID: fmt.Sprint(n%3 + 1), Status: IncidentOpen}
+		switch n {
+		case 4, 20:
+			i.MonitorID = "7"
+		case 12:
+			i.MonitorID, i.Status = "7", IncidentResolved
+		}
+		wantErr(t, db.CreateIncident(i), nil)
+	}
+	got, err := db.Incidents(IncidentQuery{Open: true, MonitorID: "7"})
+	wantErr(t, err, nil)
+	if ids := incidentIDs(got); !reflect.DeepEqual(ids, []string{"21", "5"}) {
+		t.Fatalf("open incidents of monitor 7 = %v, want [21 5]", ids)
+	}
+}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -40,6 +41,10 @@ type CompactStats struct {
 	RollupsWritten int // minute and hour rollups (re)computed and stored
 	ChunksDeleted  int // raw chunks pruned
 	RollupsDeleted int // minute and hour rollups pruned
+	// Broken counts raw chunks and rollup packs that did not decode (moved
+	// aside, see SeriesStats) and series skipped because they could not be
+	// compacted; the caller should log it.
+	Broken int
 }
 
 // txBudget bounds the work of one Compact transaction (packs written,
@@ -53,7 +58,12 @@ const txBudget = 512
 // built with it, so it is safe to call every minute, idempotent, and a crash
 // never loses or double-counts a rollup. Raw chunks are pruned whole: raw
 // results are kept at least r.Raw and at most r.Raw plus two hours.
-func (db *DB) Compact(now time.Time, r Retention) (CompactStats, error) {
+//
+// ctx is checked between transactions; when it is done Compact returns its
+// error, wrapped, with the stats so far (the work done so far is kept). A
+// series that cannot be compacted is skipped and counted in Broken, so one
+// damaged series does not stop the others.
+func (db *DB) Compact(ctx context.Context, now time.Time, r Retention) (CompactStats, error) {
 	var st CompactStats
 	r, err := r.normalize()
 	if err != nil {
@@ -64,22 +74,23 @@ func (db *DB) Compact(now time.Time, r Retention) (CompactStats, error) {
 		return st, fmt.Errorf("store: compact: %w", err)
 	}
 	cut := cutoffs(now.UnixMilli(), r)
+	next := 0 // the location index ids[0] resumes at
 	for len(ids) > 0 {
+		if err := ctx.Err(); err != nil {
+			return st, fmt.Errorf("store: compact: %w", err)
+		}
 		err := db.bolt.Update(func(tx *bolt.Tx) error {
 			budget := txBudget
 			for len(ids) > 0 && budget > 0 {
-				s, err := openSeries(tx.Bucket(bucketSeries), ids[0], false)
+				done, err := compactSeries(tx, ids[0], cut, &next, &budget, &st)
 				if err != nil {
-					return err
-				}
-				done := true
-				if s != nil { // nil: deleted since listed
-					if done, err = s.compact(cut, &budget, &st); err != nil {
-						return fmt.Errorf("series %q: %w", ids[0], err)
-					}
+					// Whatever it wrote is consistent: watermarks move
+					// only past rollups rebuilt in full.
+					st.Broken++
+					done = true
 				}
 				if done {
-					ids = ids[1:]
+					ids, next = ids[1:], 0
 				}
 			}
 			return nil
@@ -89,6 +100,17 @@ func (db *DB) Compact(now time.Time, r Retention) (CompactStats, error) {
 		}
 	}
 	return st, nil
+}
+
+// compactSeries does as much of series id's work as budget allows,
+// starting at location index *next; done is false when it must be called
+// again (in a new transaction).
+func compactSeries(tx *bolt.Tx, id string, c cuts, next, budget *int, st *CompactStats) (done bool, err error) {
+	s, err := openSeries(tx.Bucket(bucketSeries), id, false)
+	if s == nil || err != nil { // nil: deleted since listed
+		return true, err
+	}
+	return s.compact(c, next, budget, st)
 }
 
 func (db *DB) seriesIDs() ([]string, error) {
@@ -118,20 +140,25 @@ func cutoffs(now int64, r Retention) cuts {
 	}
 }
 
-// compact does as much of one series' work as budget allows; done is false
-// when it must be called again (in a new transaction).
-func (s *series) compact(c cuts, budget *int, st *CompactStats) (done bool, err error) {
+// compact does as much of one series' work as budget allows, from
+// location index *next on, which it advances past each location done, so
+// a series with many locations resumes where the last transaction
+// stopped; done is false when it must be called again.
+func (s *series) compact(c cuts, next, budget *int, st *CompactStats) (done bool, err error) {
 	locs := s.locations()
-	idxs := make([]uint16, 0, len(locs))
+	idxs := make([]int, 0, len(locs))
 	for idx := range locs {
-		idxs = append(idxs, idx)
+		if int(idx) >= *next {
+			idxs = append(idxs, int(idx))
+		}
 	}
 	slices.Sort(idxs)
 	*budget-- // every series costs something, even when idle
 	for _, idx := range idxs {
-		if done, err := s.compactLocation(idx, c, budget, st); !done || err != nil {
+		if done, err := s.compactLocation(uint16(idx), c, budget, st); !done || err != nil {
 			return false, err
 		}
+		*next = idx + 1
 	}
 	if s.floor() < c.raw {
 		return true, s.setFloor(c.raw)
@@ -159,10 +186,13 @@ func (s *series) compactLocation(idx uint16, c cuts, budget *int, st *CompactSta
 	return err == nil, err
 }
 
+// buildRollups runs the rollup steps until they are done or budget is
+// spent. A step that had nothing to do costs nothing, so idle locations
+// do not eat the budget.
 func (s *series) buildRollups(idx uint16, m *marks, end int64, budget *int, st *CompactStats) error {
 	for _, step := range []func() (int, int, bool, error){
-		func() (int, int, bool, error) { return s.rollupMinutes(idx, m, end) },
-		func() (int, int, bool, error) { return s.rollupHours(idx, m) },
+		func() (int, int, bool, error) { return s.rollupMinutes(idx, m, end, st) },
+		func() (int, int, bool, error) { return s.rollupHours(idx, m, st) },
 	} {
 		for more := true; more; {
 			if *budget <= 0 {
@@ -170,11 +200,14 @@ func (s *series) buildRollups(idx uint16, m *marks, end int64, budget *int, st *
 			}
 			var written, touched int
 			var err error
+			before := *m
 			if written, touched, more, err = step(); err != nil {
 				return err
 			}
 			st.RollupsWritten += written
-			*budget -= 1 + touched
+			if *m != before {
+				*budget -= 1 + touched
+			}
 		}
 	}
 	return nil

@@ -31,8 +31,9 @@ func (s *series) prune(idx uint16, m marks, c cuts, budget *int, st *CompactStat
 
 // pruneRange deletes the values of location idx whose start+span <= cut,
 // spending one unit of budget each; counts (nil: one per value) says how
-// much each deletion adds to stat. Keys are collected before deleting:
-// deleting under a bbolt cursor can skip keys.
+// much each deletion adds to stat (nothing for a value it cannot read).
+// Keys are collected before deleting: deleting under a bbolt cursor can
+// skip keys.
 func pruneRange(b *bolt.Bucket, idx uint16, span, cut int64, budget *int, counts func([]byte) (int, error), stat *int) error {
 	var keys [][]byte
 	n := 0
@@ -49,7 +50,7 @@ func pruneRange(b *bolt.Bucket, idx uint16, span, cut int64, budget *int, counts
 		if counts != nil {
 			var err error
 			if add, err = counts(v); err != nil {
-				return err
+				add = 0 // does not decode, and is past retention anyway
 			}
 		}
 		keys = append(keys, append([]byte(nil), k...))

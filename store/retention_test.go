@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"testing"
 	"time"
 )
@@ -9,11 +10,11 @@ func TestCompactPrunesAtRetentionEdges(t *testing.T) {
 	db := openSeriesDB(t, t.TempDir())
 	// Three days of results every minute from one location.
 	rs := genResults(seriesBase, 3*24*60, time.Minute, "server")
-	appendAll(t, db, "m", rs, 2000)
+	appendAll(t, db, "1", rs, 2000)
 	r := Retention{Raw: 5 * time.Hour, Minute: 20 * time.Hour, Hour: 40 * time.Hour}
 	now := seriesBase.Add(3*24*time.Hour + 7*time.Minute + 30*time.Second)
 	before, _ := db.SeriesStats()
-	st, err := db.Compact(now, r)
+	st, err := db.Compact(context.Background(), now, r)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,7 +29,7 @@ func TestCompactPrunesAtRetentionEdges(t *testing.T) {
 	// Raw: everything from the cut on is kept, nothing older than a
 	// chunk's span before it.
 	rawCut := now.Add(-r.Raw).Truncate(time.Minute)
-	got, _ := db.Results("m", ResultQuery{})
+	got, _ := db.Results("1", ResultQuery{})
 	sameResults(t, got[len(got)-len(wantResults(rs, ResultQuery{Since: rawCut})):], wantResults(rs, ResultQuery{Since: rawCut}))
 	if oldest := got[0].At; oldest.Before(rawCut.Add(-chunkSpan)) {
 		t.Fatalf("oldest raw result %v is more than a chunk span before the cut %v", oldest, rawCut)
@@ -44,7 +45,7 @@ func TestCompactPrunesAtRetentionEdges(t *testing.T) {
 	}
 	for _, tt := range tiers {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := db.Rollups("m", tt.tier, time.Time{}, time.Time{})
+			got, err := db.Rollups("1", tt.tier, time.Time{}, time.Time{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -53,11 +54,11 @@ func TestCompactPrunesAtRetentionEdges(t *testing.T) {
 	}
 	// Pruned results do not come back: a replay older than the raw cut is
 	// dropped.
-	appendAll(t, db, "m", rs[:10], 10)
-	if again, _ := db.Results("m", ResultQuery{}); len(again) != len(got) {
+	appendAll(t, db, "1", rs[:10], 10)
+	if again, _ := db.Results("1", ResultQuery{}); len(again) != len(got) {
 		t.Fatalf("replayed old results stored: %d results, want %d", len(again), len(got))
 	}
-	if st, _ := db.Compact(now, r); st != (CompactStats{}) {
+	if st, _ := db.Compact(context.Background(), now, r); st != (CompactStats{}) {
 		t.Fatalf("second compact did %+v, want nothing", st)
 	}
 }
@@ -67,9 +68,9 @@ func TestCompactSmallTransactions(t *testing.T) {
 	// 1,200 chunks (one result each, three hours apart) to prune: more
 	// than one transaction's budget.
 	rs := genResults(seriesBase, 1200, 3*time.Hour, "server")
-	appendAll(t, db, "m", rs, 5000)
+	appendAll(t, db, "1", rs, 5000)
 	now := rs[len(rs)-1].At.Add(48 * time.Hour)
-	st, err := db.Compact(now, Retention{Raw: time.Hour, Minute: time.Hour, Hour: time.Hour})
+	st, err := db.Compact(context.Background(), now, Retention{Raw: time.Hour, Minute: time.Hour, Hour: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -55,7 +55,8 @@ type Rollup struct {
 }
 
 // Rollups returns a monitor's rollups of tier with since <= Start < until
-// (zero times are open), oldest first, equal starts ordered by location.
+// (zero times are open), oldest first, equal starts ordered by location. A
+// pack that does not decode is left out (Compact moves it aside).
 func (db *DB) Rollups(monitorID string, tier Tier, since, until time.Time) ([]Rollup, error) {
 	period, pack, bucket, ok := tier.spans()
 	if !ok {
@@ -79,7 +80,7 @@ func (db *DB) Rollups(monitorID string, tier Tier, since, until time.Time) ([]Ro
 			if lo != math.MinInt64 {
 				from = floorTo(lo, pack)
 			}
-			err := eachPack(bucket(s), idx, from, hi, func(start int64, aggs []chunk.Agg) {
+			eachPack(bucket(s), idx, from, hi, func(start int64, aggs []chunk.Agg) {
 				for _, a := range aggs {
 					t := start + int64(a.Off)*period.Milliseconds()
 					if t >= lo && t < hi {
@@ -87,9 +88,6 @@ func (db *DB) Rollups(monitorID string, tier Tier, since, until time.Time) ([]Ro
 					}
 				}
 			})
-			if err != nil {
-				return fmt.Errorf("location %q: %w", name, err)
-			}
 		}
 		return nil
 	})
@@ -112,8 +110,10 @@ func toRollup(loc string, t int64, a chunk.Agg) Rollup {
 	return r
 }
 
-// eachPack calls fn for every pack of location idx starting in [from, to).
-func eachPack(b *bolt.Bucket, idx uint16, from, to int64, fn func(start int64, aggs []chunk.Agg)) error {
+// eachPack calls fn for every pack of location idx starting in [from, to)
+// and returns the keys (copied) of the packs that do not decode, which it
+// skips.
+func eachPack(b *bolt.Bucket, idx uint16, from, to int64, fn func(start int64, aggs []chunk.Agg)) (bad [][]byte) {
 	c := b.Cursor()
 	for k, v := c.Seek(seriesKey(idx, from)); k != nil; k, v = c.Next() {
 		i, start, ok := parseSeriesKey(k)
@@ -122,26 +122,34 @@ func eachPack(b *bolt.Bucket, idx uint16, from, to int64, fn func(start int64, a
 		}
 		aggs, err := chunk.DecodeAggs(v)
 		if err != nil {
-			return err
+			bad = append(bad, cloneBytes(k))
+			continue
 		}
 		fn(start, aggs)
 	}
-	return nil
+	return bad
 }
 
 // replacePack recomputes the entries of one pack whose offsets are in
-// [offLo, offHi) and returns how many it wrote.
-func replacePack(b *bolt.Bucket, key []byte, offLo, offHi uint32, repl []chunk.Agg) (int, error) {
+// [offLo, offHi) and returns how many it wrote. A stored pack that does not
+// decode is moved aside and counted in st.Broken; its other entries are
+// lost.
+func (s *series) replacePack(b *bolt.Bucket, key []byte, offLo, offHi uint32, repl []chunk.Agg, st *CompactStats) (int, error) {
 	v := b.Get(key)
-	if v == nil && len(repl) == 0 {
-		return 0, nil
-	}
 	var old []chunk.Agg
 	if v != nil {
 		var err error
 		if old, err = chunk.DecodeAggs(v); err != nil {
-			return 0, err
+			n, err := s.moveAside(b, [][]byte{key})
+			if err != nil {
+				return 0, err
+			}
+			st.Broken += n
+			v, old = nil, nil
 		}
+	}
+	if v == nil && len(repl) == 0 {
+		return 0, nil
 	}
 	aggs := chunk.ReplaceAggs(old, offLo, offHi, repl)
 	if len(aggs) == 0 {

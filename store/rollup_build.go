@@ -25,16 +25,19 @@ func (s *series) startMarks(idx uint16, m *marks) bool {
 // rollupMinutes rebuilds the minute rollups of [m.minute, end) from the raw
 // tier, at most minuteStepSpan of it, and advances m.minute. It returns the
 // rollups written, the packs touched and whether more remains.
-func (s *series) rollupMinutes(idx uint16, m *marks, end int64) (written, touched int, more bool, err error) {
+func (s *series) rollupMinutes(idx uint16, m *marks, end int64, st *CompactStats) (written, touched int, more bool, err error) {
 	from := m.minute
 	to := min(end, from+minuteStepSpan.Milliseconds())
 	if from >= to {
 		return 0, 0, false, nil
 	}
-	pts, err := rawWindow{since: from, until: to}.oldest(s.raw, idx)
+	w := rawWindow{since: from, until: to}
+	pts := w.oldest(s.raw, idx)
+	n, err := s.moveAside(s.raw, w.bad)
 	if err != nil {
 		return 0, 0, false, err
 	}
+	st.Broken += n
 	hourMS := hourD.Milliseconds()
 	for i := 0; i < len(pts); {
 		h := floorTo(pts[i].T, hourD)
@@ -47,7 +50,7 @@ func (s *series) rollupMinutes(idx uint16, m *marks, end int64) (written, touche
 			aggs[len(aggs)-1].Add(pts[i].Status, pts[i].Latency)
 		}
 		lo, hi := max(from, h), min(to, h+hourMS)
-		n, err := replacePack(s.minute, seriesKey(idx, h), offsetIn(lo, h, minuteD), offsetIn(hi, h, minuteD), aggs)
+		n, err := s.replacePack(s.minute, seriesKey(idx, h), offsetIn(lo, h, minuteD), offsetIn(hi, h, minuteD), aggs, st)
 		if err != nil {
 			return written, touched, false, err
 		}
@@ -60,7 +63,7 @@ func (s *series) rollupMinutes(idx uint16, m *marks, end int64) (written, touche
 
 // rollupHours rebuilds the hour rollups of [m.hour, floor(m.minute)) from
 // the minute tier, at most hourStepSpan of it, and advances m.hour.
-func (s *series) rollupHours(idx uint16, m *marks) (written, touched int, more bool, err error) {
+func (s *series) rollupHours(idx uint16, m *marks, st *CompactStats) (written, touched int, more bool, err error) {
 	end := floorTo(m.minute, hourD)
 	from := m.hour
 	to := min(end, from+hourStepSpan.Milliseconds())
@@ -70,7 +73,7 @@ func (s *series) rollupHours(idx uint16, m *marks) (written, touched int, more b
 	// Hour aggregates by day, from the minute packs in [from, to).
 	days := map[int64][]chunk.Agg{}
 	var order []int64
-	err = eachPack(s.minute, idx, from, to, func(h int64, mins []chunk.Agg) {
+	bad := eachPack(s.minute, idx, from, to, func(h int64, mins []chunk.Agg) {
 		d := floorTo(h, dayD)
 		a := chunk.Agg{Off: offsetIn(h, d, hourD)}
 		for _, x := range mins {
@@ -83,12 +86,14 @@ func (s *series) rollupHours(idx uint16, m *marks) (written, touched int, more b
 			days[d] = append(days[d], a)
 		}
 	})
+	n, err := s.moveAside(s.minute, bad)
 	if err != nil {
 		return 0, 0, false, err
 	}
+	st.Broken += n
 	for _, d := range order {
 		lo, hi := max(from, d), min(to, d+dayD.Milliseconds())
-		n, err := replacePack(s.hour, seriesKey(idx, d), offsetIn(lo, d, hourD), offsetIn(hi, d, hourD), days[d])
+		n, err := s.replacePack(s.hour, seriesKey(idx, d), offsetIn(lo, d, hourD), offsetIn(hi, d, hourD), days[d], st)
 		if err != nil {
 			return written, touched, false, err
 		}

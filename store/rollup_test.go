@@ -2,6 +2,7 @@ package store
 
 import (
 	"cmp"
+	"context"
 	"math"
 	"slices"
 	"testing"
@@ -90,33 +91,33 @@ func TestCompactRollupsExact(t *testing.T) {
 			appended := 0
 			for at := seriesBase; tt.every > 0 && at.Before(now); at = at.Add(tt.every) {
 				for appended < len(rs) && rs[appended].At.Before(at) {
-					appendAll(t, db, "m", rs[appended:appended+1], 1)
+					appendAll(t, db, "1", rs[appended:appended+1], 1)
 					appended++
 				}
-				if _, err := db.Compact(at, DefaultRetention); err != nil {
+				if _, err := db.Compact(context.Background(), at, DefaultRetention); err != nil {
 					t.Fatal(err)
 				}
 			}
-			appendAll(t, db, "m", rs[appended:], 1000)
-			if _, err := db.Compact(now, DefaultRetention); err != nil {
+			appendAll(t, db, "1", rs[appended:], 1000)
+			if _, err := db.Compact(context.Background(), now, DefaultRetention); err != nil {
 				t.Fatal(err)
 			}
 			minuteEnd, hourEnd := now.Truncate(time.Minute), now.Truncate(time.Hour)
-			got, err := db.Rollups("m", TierMinute, time.Time{}, time.Time{})
+			got, err := db.Rollups("1", TierMinute, time.Time{}, time.Time{})
 			if err != nil {
 				t.Fatal(err)
 			}
 			sameRollups(t, got, wantRollups(rs, time.Minute, time.Time{}, minuteEnd))
-			got, err = db.Rollups("m", TierHour, time.Time{}, time.Time{})
+			got, err = db.Rollups("1", TierHour, time.Time{}, time.Time{})
 			if err != nil {
 				t.Fatal(err)
 			}
 			sameRollups(t, got, wantRollups(rs, time.Hour, time.Time{}, hourEnd))
 			// A window, and idempotence: compacting again writes nothing.
 			from, to := seriesBase.Add(50*time.Minute), seriesBase.Add(70*time.Minute)
-			got, _ = db.Rollups("m", TierMinute, from, to)
+			got, _ = db.Rollups("1", TierMinute, from, to)
 			sameRollups(t, got, wantRollups(rs, time.Minute, from, to))
-			st, err := db.Compact(now, DefaultRetention)
+			st, err := db.Compact(context.Background(), now, DefaultRetention)
 			if err != nil || st != (CompactStats{}) {
 				t.Fatalf("second compact: %+v, %v; want nothing done", st, err)
 			}
@@ -137,14 +138,14 @@ func TestCompactLateResults(t *testing.T) {
 	}
 	// The agent delivers its first 20 minutes, goes away, the server
 	// compacts past them, then the agent replays its spool.
-	appendAll(t, db, "m", agent[:40], 1000)
-	appendAll(t, db, "m", server, 1000)
+	appendAll(t, db, "1", agent[:40], 1000)
+	appendAll(t, db, "1", server, 1000)
 	now := seriesBase.Add(2*time.Hour + time.Minute)
-	if _, err := db.Compact(now, DefaultRetention); err != nil {
+	if _, err := db.Compact(context.Background(), now, DefaultRetention); err != nil {
 		t.Fatal(err)
 	}
-	appendAll(t, db, "m", agent[30:], 50)
-	st, err := db.Compact(now, DefaultRetention)
+	appendAll(t, db, "1", agent[30:], 50)
+	st, err := db.Compact(context.Background(), now, DefaultRetention)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +156,7 @@ func TestCompactLateResults(t *testing.T) {
 		tier   Tier
 		period time.Duration
 	}{{TierMinute, time.Minute}, {TierHour, time.Hour}} {
-		got, err := db.Rollups("m", tier.tier, time.Time{}, time.Time{})
+		got, err := db.Rollups("1", tier.tier, time.Time{}, time.Time{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -165,7 +166,7 @@ func TestCompactLateResults(t *testing.T) {
 
 func TestRollupsErrors(t *testing.T) {
 	db := openSeriesDB(t, t.TempDir())
-	if _, err := db.Rollups("m", Tier(9), time.Time{}, time.Time{}); err == nil {
+	if _, err := db.Rollups("1", Tier(9), time.Time{}, time.Time{}); err == nil {
 		t.Error("unknown tier accepted")
 	}
 	got, err := db.Rollups("nope", TierHour, time.Time{}, time.Time{})

@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"time"
+	"unicode/utf8"
 
 	"github.com/vigil-monitor/vigil/checks"
 	"github.com/vigil-monitor/vigil/store/chunk"
@@ -21,6 +22,10 @@ var (
 	bucketMinute = []byte("minute")
 	bucketHour   = []byte("hour")
 	bucketSMeta  = []byte("meta")
+	// bucketCorrupt keeps values that did not decode, moved aside under
+	// their tier's name and key so the series goes on and the bytes stay
+	// for forensics.
+	bucketCorrupt = []byte("corrupt")
 )
 
 func init() { topBuckets = append(topBuckets, bucketSeries) }
@@ -36,6 +41,12 @@ const (
 	// appendFill packs pages tightly: keys are appended at the end of each
 	// location's range.
 	appendFill = 0.9
+	// maxMessageBytes, maxValues and maxValueKeyBytes cap what one result
+	// stores: a chunk rewrites its messages and values on every append, so
+	// a probed site must not be able to make each result cost a megabyte.
+	maxMessageBytes  = 1024
+	maxValues        = 64
+	maxValueKeyBytes = 64
 )
 
 // MonitorResult is one result of one monitor.
@@ -51,19 +62,32 @@ type MonitorResult struct {
 // Stored precision: At to the millisecond (truncated, returned in UTC),
 // LatencyMS to 0.01 ms (rounded; negative and NaN become 0, huge values are
 // capped at about 127 days). A status other than ok, warning or problem is
-// stored as unknown. A result whose At is not after the newest stored result
-// of its (monitor, location) is dropped, so an agent replaying its spool
-// after a lost acknowledgement creates no duplicates; so is a result older
-// than the raw tier's retention edge. A late result older than rollups
-// already built makes the next Compact rebuild those rollups.
+// stored as unknown. Message and Values are capped (see the package doc).
+// A result whose At is not after the newest stored result of its (monitor,
+// location) is dropped, so an agent replaying its spool after a lost
+// acknowledgement creates no duplicates; so is a result older than the raw
+// tier's retention edge, and a result of a monitor that does not exist (one
+// deleted while its results waited in a queue). A late result older than
+// rollups already built makes the next Compact rebuild those rollups.
+//
+// An open chunk that does not decode is moved aside (see SeriesStats) and
+// a new one started, so one damaged series does not stop ingestion.
 func (db *DB) AppendResults(batch []MonitorResult) error {
 	if len(batch) == 0 {
 		return nil
 	}
 	groups := groupBatch(batch)
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		top := tx.Bucket(bucketSeries)
+		top, monitors := tx.Bucket(bucketSeries), tx.Bucket(bucketMonitors)
+		var cur string
+		var exists bool
 		for _, g := range groups {
+			if g.monitor != cur { // groups are sorted: one lookup per monitor ("" is none)
+				cur, exists = g.monitor, monitorExists(monitors, g.monitor)
+			}
+			if !exists {
+				continue
+			}
 			s, err := openSeries(top, g.monitor, true)
 			if err != nil {
 				return err
@@ -78,6 +102,12 @@ func (db *DB) AppendResults(batch []MonitorResult) error {
 		return fmt.Errorf("store: append results: %w", err)
 	}
 	return nil
+}
+
+// monitorExists reports whether the monitors bucket holds id.
+func monitorExists(monitors *bolt.Bucket, id string) bool {
+	key, ok := idKey(id)
+	return ok && monitors.Get(key) != nil
 }
 
 type seriesGroup struct {
@@ -113,9 +143,50 @@ func toPoint(r checks.Result) chunk.Point {
 		T:       r.At.UnixMilli(),
 		Status:  statusCode(r.Status),
 		Latency: latencyUnits(r.LatencyMS),
-		Message: r.Message,
-		Values:  r.Values,
+		Message: capMessage(r.Message),
+		Values:  capValues(r.Values),
 	}
+}
+
+// capMessage cuts m to at most maxMessageBytes on a rune boundary, the
+// last three of them an ellipsis.
+func capMessage(m string) string {
+	if len(m) <= maxMessageBytes {
+		return m
+	}
+	const ellipsis = "…"
+	n := maxMessageBytes - len(ellipsis)
+	for n > 0 && !utf8.RuneStart(m[n]) {
+		n--
+	}
+	return m[:n] + ellipsis
+}
+
+// capValues drops keys longer than maxValueKeyBytes and keeps the first
+// maxValues of the others in key order. v itself is returned when nothing
+// is dropped.
+func capValues(v map[string]float64) map[string]float64 {
+	if len(v) <= maxValues {
+		long := false
+		for k := range v {
+			long = long || len(k) > maxValueKeyBytes
+		}
+		if !long {
+			return v
+		}
+	}
+	keys := make([]string, 0, len(v))
+	for k := range v {
+		if len(k) <= maxValueKeyBytes {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	out := make(map[string]float64, min(len(keys), maxValues))
+	for _, k := range keys[:min(len(keys), maxValues)] {
+		out[k] = v[k]
+	}
+	return out
 }
 
 func toResult(loc string, p chunk.Point) checks.Result {

@@ -46,13 +46,19 @@ func (s *series) append(location string, pts []chunk.Point) error {
 		spanMS = chunkSpan.Milliseconds()
 	)
 	if k, v := lastChunk(s.raw, idx); k != nil {
-		if a, err = chunk.NewAppender(v); err != nil {
-			return err
-		}
-		key = k
 		_, start, _ = parseSeriesKey(k)
-		if last, ok := a.Last(); ok {
-			lastT = last.T
+		if a, err = chunk.NewAppender(v); err != nil {
+			// Moved aside so the batch commits; the chunk's key still
+			// bounds what it held, so nothing older is taken after it.
+			if _, err := s.moveAside(s.raw, [][]byte{k}); err != nil {
+				return err
+			}
+			a, lastT = nil, max(start, math.MinInt64+1)-1
+		} else {
+			key = k
+			if last, ok := a.Last(); ok {
+				lastT = last.T
+			}
 		}
 	}
 	for _, p := range pts {

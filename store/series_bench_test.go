@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -111,10 +112,13 @@ func appendSteady(b *testing.B, db *DB, monitors, perMonitor, batch int) {
 	for m := range series {
 		series[m] = steadyResults(rng, seriesBase, perMonitor)
 	}
+	for m := range monitors {
+		seedMonitors(b, db, fmt.Sprint(m+1))
+	}
 	buf := make([]MonitorResult, 0, batch)
 	for i := range perMonitor {
 		for m := range monitors {
-			buf = append(buf, MonitorResult{MonitorID: fmt.Sprintf("mon-%04d", m), Result: series[m][i]})
+			buf = append(buf, MonitorResult{MonitorID: fmt.Sprint(m + 1), Result: series[m][i]})
 			if len(buf) == batch {
 				if err := db.AppendResults(buf); err != nil {
 					b.Fatal(err)
@@ -136,12 +140,15 @@ func BenchmarkAppendResults(b *testing.B) {
 	db := openSeriesDB(b, b.TempDir())
 	rng := rand.New(rand.NewPCG(5, 6))
 	const monitors = 1000
+	for m := range monitors {
+		seedMonitors(b, db, fmt.Sprint(m+1))
+	}
 	batch := make([]MonitorResult, monitors)
 	at := seriesBase
 	n := 0
 	for b.Loop() {
 		for m := range batch {
-			batch[m] = MonitorResult{MonitorID: fmt.Sprintf("mon-%04d", m), Result: checks.Result{
+			batch[m] = MonitorResult{MonitorID: fmt.Sprint(m + 1), Result: checks.Result{
 				At: at.Add(time.Duration(rng.IntN(5000)) * time.Microsecond), Location: "server",
 				Status: checks.StatusOK, LatencyMS: 10 + rng.Float64()*5, Message: "200 OK",
 				Values: map[string]float64{"status_code": 200},
@@ -162,12 +169,12 @@ func BenchmarkCompact(b *testing.B) {
 	db := openSeriesDB(b, b.TempDir())
 	appendSteady(b, db, 1000, 120, 1000) // one hour
 	now := seriesBase.Add(time.Hour)
-	if _, err := db.Compact(now, DefaultRetention); err != nil {
+	if _, err := db.Compact(context.Background(), now, DefaultRetention); err != nil {
 		b.Fatal(err)
 	}
 	for b.Loop() {
 		now = now.Add(time.Minute)
-		if _, err := db.Compact(now, DefaultRetention); err != nil {
+		if _, err := db.Compact(context.Background(), now, DefaultRetention); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -34,13 +35,19 @@ func crashChild(dir string) {
 		fmt.Println("open:", err)
 		os.Exit(2)
 	}
+	for m := range crashMonitors {
+		if err := putMonitor(db, fmt.Sprint(m+1)); err != nil {
+			fmt.Println("monitor:", err)
+			os.Exit(2)
+		}
+	}
 	rs := crashResults()
 	total := 0
 	for b := range crashBatches {
 		var batch []MonitorResult
 		for m := range crashMonitors {
 			for _, r := range rs[b*crashPerBatch : (b+1)*crashPerBatch] {
-				batch = append(batch, MonitorResult{MonitorID: fmt.Sprintf("m%02d", m), Result: r})
+				batch = append(batch, MonitorResult{MonitorID: fmt.Sprint(m + 1), Result: r})
 			}
 		}
 		if err := db.AppendResults(batch); err != nil {
@@ -50,7 +57,7 @@ func crashChild(dir string) {
 		total += len(batch)
 		fmt.Printf("committed %d\n", total)
 		if b%7 == 6 {
-			if _, err := db.Compact(rs[(b+1)*crashPerBatch-1].At, DefaultRetention); err != nil {
+			if _, err := db.Compact(context.Background(), rs[(b+1)*crashPerBatch-1].At, DefaultRetention); err != nil {
 				fmt.Println("compact:", err)
 				os.Exit(2)
 			}
@@ -113,7 +120,7 @@ func TestCrashDuringIngestLosesNothing(t *testing.T) {
 	rs := crashResults()
 	perMonitor := committed / crashMonitors
 	for m := range crashMonitors {
-		got, err := db.Results(fmt.Sprintf("m%02d", m), ResultQuery{})
+		got, err := db.Results(fmt.Sprint(m+1), ResultQuery{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -123,8 +130,8 @@ func TestCrashDuringIngestLosesNothing(t *testing.T) {
 		sameResults(t, got[:perMonitor], wantResults(rs[:perMonitor], ResultQuery{}))
 	}
 	// The store keeps working: appending and compacting after the crash.
-	appendAll(t, db, "m00", rs[len(rs)-1:], 1)
-	if _, err := db.Compact(rs[len(rs)-1].At, DefaultRetention); err != nil {
+	appendAll(t, db, "1", rs[len(rs)-1:], 1)
+	if _, err := db.Compact(context.Background(), rs[len(rs)-1].At, DefaultRetention); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("killed after %d committed results", committed)

@@ -20,6 +20,7 @@ var (
 
 // series is one monitor's buckets inside a transaction.
 type series struct {
+	root                    *bolt.Bucket // the monitor's bucket
 	raw, minute, hour, meta *bolt.Bucket
 }
 
@@ -39,7 +40,7 @@ func openSeries(top *bolt.Bucket, id string, create bool) (*series, error) {
 			return nil, fmt.Errorf("create series %q: %w", id, err)
 		}
 	}
-	s := &series{}
+	s := &series{root: b}
 	for _, sb := range []struct {
 		name []byte
 		dst  **bolt.Bucket
@@ -57,6 +58,44 @@ func openSeries(top *bolt.Bucket, id string, create bool) (*series, error) {
 		(*sb.dst).FillPercent = appendFill
 	}
 	return s, nil
+}
+
+// moveAside moves the values under keys of tier bucket b (raw, minute or
+// hour) that did not decode into the series' corrupt bucket, under the
+// tier's name and the same key, and returns how many it moved.
+func (s *series) moveAside(b *bolt.Bucket, keys [][]byte) (int, error) {
+	if len(keys) == 0 {
+		return 0, nil
+	}
+	name := bucketRaw
+	switch b {
+	case s.minute:
+		name = bucketMinute
+	case s.hour:
+		name = bucketHour
+	}
+	cb, err := s.root.CreateBucketIfNotExists(bucketCorrupt)
+	if err != nil {
+		return 0, fmt.Errorf("move aside: %w", err)
+	}
+	if cb, err = cb.CreateBucketIfNotExists(name); err != nil {
+		return 0, fmt.Errorf("move aside: %w", err)
+	}
+	for _, k := range keys {
+		// Copied first: both may point into pages the writes below free.
+		k = cloneBytes(k)
+		v := cloneBytes(b.Get(k))
+		if v == nil {
+			continue
+		}
+		if err := cb.Put(k, v); err != nil {
+			return 0, fmt.Errorf("move aside: %w", err)
+		}
+		if err := b.Delete(k); err != nil {
+			return 0, fmt.Errorf("move aside: %w", err)
+		}
+	}
+	return len(keys), nil
 }
 
 // locIndex maps a location name to the small index used in keys.

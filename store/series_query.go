@@ -24,7 +24,8 @@ type ResultQuery struct {
 
 // Results returns a monitor's raw results in the window, oldest first,
 // merged across locations (equal times ordered by location). A monitor with
-// no results gives an empty slice.
+// no results gives an empty slice. A chunk that does not decode is left out
+// (Compact moves it aside).
 func (db *DB) Results(monitorID string, q ResultQuery) ([]checks.Result, error) {
 	since, until := int64(math.MinInt64), int64(math.MaxInt64)
 	if !q.Since.IsZero() {
@@ -46,12 +47,9 @@ func (db *DB) Results(monitorID string, q ResultQuery) ([]checks.Result, error) 
 			w := rawWindow{since: since, until: until, limit: q.Limit}
 			var pts []chunk.Point
 			if q.Newest && q.Limit > 0 {
-				pts, err = w.newest(s.raw, idx)
+				pts = w.newest(s.raw, idx)
 			} else {
-				pts, err = w.oldest(s.raw, idx)
-			}
-			if err != nil {
-				return fmt.Errorf("location %q: %w", name, err)
+				pts = w.oldest(s.raw, idx)
 			}
 			for _, p := range pts {
 				out = append(out, toResult(name, p))
@@ -85,15 +83,18 @@ func ceilMS(t time.Time) int64 {
 	return ms
 }
 
-// rawWindow reads one location's points with since <= T < until.
+// rawWindow reads one location's points with since <= T < until. Chunks
+// that do not decode are skipped whole and their keys (copied) gathered in
+// bad, so a query still answers and Compact can move them aside.
 type rawWindow struct {
 	since, until int64
 	limit        int
+	bad          [][]byte
 }
 
 // oldest walks chunks forward from the one that may hold since, and stops
 // decoding at until or once limit points are in.
-func (w rawWindow) oldest(b *bolt.Bucket, idx uint16) ([]chunk.Point, error) {
+func (w *rawWindow) oldest(b *bolt.Bucket, idx uint16) []chunk.Point {
 	// Start at the last chunk starting before since: it may hold since.
 	from := seriesKey(idx, w.since)
 	c := b.Cursor()
@@ -113,7 +114,7 @@ func (w rawWindow) oldest(b *bolt.Bucket, idx uint16) ([]chunk.Point, error) {
 		if !ok || i != idx || start >= w.until {
 			break
 		}
-		done := false
+		done, n := false, len(pts)
 		err := chunk.Iterate(v, func(p chunk.Point) bool {
 			if p.T >= w.until {
 				done = true
@@ -125,16 +126,20 @@ func (w rawWindow) oldest(b *bolt.Bucket, idx uint16) ([]chunk.Point, error) {
 			done = w.limit > 0 && len(pts) >= w.limit
 			return !done
 		})
-		if err != nil || done {
-			return pts, err
+		if err != nil {
+			pts, done = pts[:n], false
+			w.bad = append(w.bad, cloneBytes(k))
+		}
+		if done {
+			break
 		}
 	}
-	return pts, nil
+	return pts
 }
 
 // newest walks chunks backward from until and stops once limit points are
 // in or a chunk starting before since has been read.
-func (w rawWindow) newest(b *bolt.Bucket, idx uint16) ([]chunk.Point, error) {
+func (w *rawWindow) newest(b *bolt.Bucket, idx uint16) []chunk.Point {
 	c := b.Cursor()
 	var v []byte
 	k, _ := c.Seek(seriesKey(idx, w.until))
@@ -157,7 +162,8 @@ func (w rawWindow) newest(b *bolt.Bucket, idx uint16) ([]chunk.Point, error) {
 			return p.T < w.until
 		})
 		if err != nil {
-			return nil, err
+			in = nil
+			w.bad = append(w.bad, cloneBytes(k))
 		}
 		pts = append(in, pts...)
 		if len(pts) >= w.limit || start < w.since {
@@ -167,11 +173,12 @@ func (w rawWindow) newest(b *bolt.Bucket, idx uint16) ([]chunk.Point, error) {
 	if len(pts) > w.limit {
 		pts = pts[len(pts)-w.limit:]
 	}
-	return pts, nil
+	return pts
 }
 
 // LastResults returns the newest raw result of every (monitor, location),
-// by monitor id, ordered by location; used at startup.
+// by monitor id, ordered by location; used at startup. A location whose
+// newest chunk does not decode is left out.
 func (db *DB) LastResults() (map[string][]checks.Result, error) {
 	out := make(map[string][]checks.Result)
 	err := db.bolt.View(func(tx *bolt.Tx) error {
@@ -183,7 +190,7 @@ func (db *DB) LastResults() (map[string][]checks.Result, error) {
 				}
 				var last chunk.Point
 				if err := chunk.Iterate(v, func(p chunk.Point) bool { last = p; return true }); err != nil {
-					return fmt.Errorf("monitor %q location %q: %w", id, name, err)
+					continue // corrupt: the next append moves it aside
 				}
 				out[id] = append(out[id], toResult(name, last))
 			}
@@ -197,13 +204,14 @@ func (db *DB) LastResults() (map[string][]checks.Result, error) {
 	return out, nil
 }
 
-// forEachSeries calls fn for every monitor that has a series.
+// forEachSeries calls fn for every monitor that has a series. A series it
+// cannot open (a damaged file) is left out, so one does not stop startup.
 func forEachSeries(tx *bolt.Tx, fn func(id string, s *series) error) error {
 	top := tx.Bucket(bucketSeries)
 	return top.ForEachBucket(func(k []byte) error {
 		s, err := openSeries(top, string(k), false)
 		if err != nil {
-			return err
+			return nil
 		}
 		return fn(string(k), s)
 	})
@@ -234,6 +242,10 @@ type SeriesStats struct {
 	Results int64 // raw results stored
 	Chunks  int64 // raw chunks
 	Bytes   int64 // encoded bytes of the raw chunks (values only, no keys or pages)
+	// Corrupt counts values that did not decode: raw chunks with a bad
+	// header, and chunks and rollup packs already moved aside (kept in each
+	// series' corrupt bucket for forensics; not in the other counts).
+	Corrupt int64
 }
 
 // SeriesStats sums the raw tier over every monitor, for benchmarks and the
@@ -242,10 +254,20 @@ func (db *DB) SeriesStats() (SeriesStats, error) {
 	var st SeriesStats
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		return forEachSeries(tx, func(id string, s *series) error {
+			if cb := s.root.Bucket(bucketCorrupt); cb != nil {
+				err := cb.ForEachBucket(func(name []byte) error {
+					st.Corrupt += int64(cb.Bucket(name).Stats().KeyN)
+					return nil
+				})
+				if err != nil {
+					return err
+				}
+			}
 			return s.raw.ForEach(func(k, v []byte) error {
 				n, err := chunk.Count(v)
 				if err != nil {
-					return fmt.Errorf("monitor %q: %w", id, err)
+					st.Corrupt++
+					return nil
 				}
 				st.Results += int64(n)
 				st.Chunks++

@@ -2,6 +2,7 @@ package store
 
 import (
 	"cmp"
+	"fmt"
 	"maps"
 	"math"
 	"reflect"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/vigil-monitor/vigil/checks"
+	bolt "go.etcd.io/bbolt"
 )
 
 var seriesBase = time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC)
@@ -50,8 +52,38 @@ func genResults(start time.Time, n int, interval time.Duration, locs ...string) 
 	return out
 }
 
+// putMonitor stores a bare monitor record under id (a decimal id) unless
+// there is one, so AppendResults keeps its results.
+func putMonitor(db *DB, id string) error {
+	key, ok := idKey(id)
+	if !ok {
+		return fmt.Errorf("monitor id %q is not a record id", id)
+	}
+	exists := false
+	if err := db.bolt.View(func(tx *bolt.Tx) error {
+		exists = tx.Bucket(bucketMonitors).Get(key) != nil
+		return nil
+	}); err != nil || exists {
+		return err
+	}
+	return db.bolt.Update(func(tx *bolt.Tx) error {
+		return putJSON(tx.Bucket(bucketMonitors), key, Monitor{ID: id, Name: "m" + id})
+	})
+}
+
+func seedMonitors(t testing.TB, db *DB, ids ...string) {
+	t.Helper()
+	for _, id := range ids {
+		if err := putMonitor(db, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// appendAll appends rs for monitor id (created if needed) in batches.
 func appendAll(t testing.TB, db *DB, id string, rs []checks.Result, batch int) {
 	t.Helper()
+	seedMonitors(t, db, id)
 	for len(rs) > 0 {
 		n := min(batch, len(rs))
 		b := make([]MonitorResult, n)
@@ -107,9 +139,9 @@ func TestResultsQueries(t *testing.T) {
 	db := openSeriesDB(t, t.TempDir())
 	// 3 locations, 300 results each: several chunks per location.
 	rs := genResults(seriesBase, 300, 30*time.Second, "server", "agent-b", "agent-a")
-	appendAll(t, db, "web", rs[:100], 37)
-	appendAll(t, db, "web", rs[100:], 250)
-	appendAll(t, db, "other", rs[:5], 10)
+	appendAll(t, db, "3", rs[:100], 37)
+	appendAll(t, db, "3", rs[100:], 250)
+	appendAll(t, db, "4", rs[:5], 10)
 
 	mid := seriesBase.Add(47*time.Minute + 15*time.Second)
 	tests := []struct {
@@ -134,7 +166,7 @@ func TestResultsQueries(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := db.Results("web", tt.q)
+			got, err := db.Results("3", tt.q)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -174,10 +206,11 @@ func TestAppendStoredPrecision(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			db := openSeriesDB(t, t.TempDir())
-			if err := db.AppendResults([]MonitorResult{{"m", tt.in}}); err != nil {
+			seedMonitors(t, db, "1")
+			if err := db.AppendResults([]MonitorResult{{"1", tt.in}}); err != nil {
 				t.Fatal(err)
 			}
-			got, err := db.Results("m", ResultQuery{})
+			got, err := db.Results("1", ResultQuery{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -191,17 +224,21 @@ func TestAppendStoredPrecision(t *testing.T) {
 func TestAppendDropsNotNewer(t *testing.T) {
 	db := openSeriesDB(t, t.TempDir())
 	rs := genResults(seriesBase, 10, time.Minute, "a")
-	appendAll(t, db, "m", rs[:6], 100)
+	appendAll(t, db, "1", rs[:6], 100)
 	// A replayed spool: overlaps what is stored, then continues.
 	replay := append(slices.Clone(rs[3:]), checks.Result{At: rs[9].At, Location: "a", Status: checks.StatusProblem})
-	appendAll(t, db, "m", replay, 100)
-	got, err := db.Results("m", ResultQuery{})
+	appendAll(t, db, "1", replay, 100)
+	got, err := db.Results("1", ResultQuery{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	sameResults(t, got, rs)
-	if err := db.AppendResults([]MonitorResult{{"", rs[0]}}); err == nil {
-		t.Error("empty monitor id accepted")
+	// An empty id names no monitor: dropped, the batch commits.
+	if err := db.AppendResults([]MonitorResult{{"", rs[0]}, {"1", checks.Result{At: rs[9].At.Add(time.Minute), Location: "a"}}}); err != nil {
+		t.Fatalf("batch with an empty monitor id: %v", err)
+	}
+	if got, _ := db.Results("1", ResultQuery{}); len(got) != len(rs)+1 {
+		t.Fatalf("got %d results, want %d", len(got), len(rs)+1)
 	}
 }
 
@@ -211,14 +248,14 @@ func TestReopenAndStats(t *testing.T) {
 	// 600 results at 30 s (5 h) in one location: closes chunks by count
 	// (256) and by span (2 h) alike.
 	rs := genResults(seriesBase, 600, 30*time.Second, "server")
-	appendAll(t, db, "m", rs, 1000)
+	appendAll(t, db, "1", rs, 1000)
 	rs2 := genResults(seriesBase, 3, 5*time.Hour, "server", "b")
-	appendAll(t, db, "n", rs2, 1000)
+	appendAll(t, db, "2", rs2, 1000)
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
 	db = openSeriesDB(t, dir)
-	got, err := db.Results("m", ResultQuery{})
+	got, err := db.Results("1", ResultQuery{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,7 +272,7 @@ func TestReopenAndStats(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantLast := map[string][]checks.Result{"m": {rs[599]}, "n": {rs2[5], rs2[4]}}
+	wantLast := map[string][]checks.Result{"1": {rs[599]}, "2": {rs2[5], rs2[4]}}
 	for id, w := range wantLast {
 		t.Run("last "+id, func(t *testing.T) { sameResults(t, last[id], w) })
 	}
@@ -247,22 +284,22 @@ func TestReopenAndStats(t *testing.T) {
 func TestDeleteSeries(t *testing.T) {
 	db := openSeriesDB(t, t.TempDir())
 	rs := genResults(seriesBase, 5, time.Minute, "a")
-	appendAll(t, db, "m", rs, 100)
-	appendAll(t, db, "keep", rs, 100)
+	appendAll(t, db, "1", rs, 100)
+	appendAll(t, db, "5", rs, 100)
 	for i := range 2 { // the second time there is nothing to delete
-		if err := db.DeleteSeries("m"); err != nil {
+		if err := db.DeleteSeries("1"); err != nil {
 			t.Fatalf("delete %d: %v", i, err)
 		}
 	}
-	if got, _ := db.Results("m", ResultQuery{}); len(got) != 0 {
+	if got, _ := db.Results("1", ResultQuery{}); len(got) != 0 {
 		t.Fatalf("deleted series still has %d results", len(got))
 	}
-	if got, _ := db.Results("keep", ResultQuery{}); len(got) != 5 {
+	if got, _ := db.Results("5", ResultQuery{}); len(got) != 5 {
 		t.Fatalf("other series has %d results, want 5", len(got))
 	}
 	// A new series under the same id starts afresh.
-	appendAll(t, db, "m", rs[:2], 100)
-	if got, _ := db.Results("m", ResultQuery{}); len(got) != 2 {
+	appendAll(t, db, "1", rs[:2], 100)
+	if got, _ := db.Results("1", ResultQuery{}); len(got) != 2 {
 		t.Fatalf("recreated series has %d results, want 2", len(got))
 	}
 }

@@ -67,6 +67,29 @@ func (db *DB) PutSession(s Session) error {
 	return nil
 }
 
+// TouchSession sets the LastSeen of the session with tokenHash to at, in
+// one transaction, and returns ErrNotFound when the session is gone: a
+// sign-out racing a touch never brings the session back, as reading it and
+// then calling PutSession could.
+func (db *DB) TouchSession(tokenHash []byte, at time.Time) error {
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		if len(tokenHash) == 0 {
+			return ErrNotFound
+		}
+		b := tx.Bucket(bucketSessions)
+		var s Session
+		if err := getJSON(b, tokenHash, &s); err != nil {
+			return err
+		}
+		s.LastSeen = at.UTC()
+		return putJSON(b, tokenHash, s)
+	})
+	if err != nil {
+		return fmt.Errorf("store: touch session: %w", err)
+	}
+	return nil
+}
+
 // Session returns the session with the given token hash, or ErrNotFound.
 // It does not look at ExpiresAt: the caller compares it with its clock.
 func (db *DB) Session(tokenHash []byte) (Session, error) {

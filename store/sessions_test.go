@@ -81,3 +81,27 @@ func TestSessions(t *testing.T) {
 		wantErr(t, err, ErrNotFound)
 	})
 }
+
+func TestTouchSession(t *testing.T) {
+	db := openTestDB(t)
+	now := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
+	s := Session{TokenHash: []byte("h1"), UserID: "1", CSRFToken: "c", CreatedAt: now, ExpiresAt: now.Add(time.Hour), LastSeen: now}
+	wantErr(t, db.PutSession(s), nil)
+
+	later := now.Add(5 * time.Minute)
+	wantErr(t, db.TouchSession(s.TokenHash, later), nil)
+	got, err := db.Session(s.TokenHash)
+	wantErr(t, err, nil)
+	want := s
+	want.LastSeen = later
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("touched session = %+v, want %+v", got, want)
+	}
+
+	// Signed out: a touch that comes after does not bring it back.
+	wantErr(t, db.DeleteSession(s.TokenHash), nil)
+	wantErr(t, db.TouchSession(s.TokenHash, later.Add(time.Minute)), ErrNotFound)
+	_, err = db.Session(s.TokenHash)
+	wantErr(t, err, ErrNotFound)
+	wantErr(t, db.TouchSession(nil, later), ErrNotFound)
+}

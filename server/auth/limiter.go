@@ -87,6 +87,10 @@ func (l *Limiter) limit(key string) int {
 func (l *Limiter) Allow(key string, now time.Time) (ok bool, retryAfter time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	return l.allowLocked(key, now)
+}
+
+func (l *Limiter) allowLocked(key string, now time.Time) (bool, time.Duration) {
 	el, found := l.keys[key]
 	if !found {
 		return true, 0
@@ -108,6 +112,44 @@ func (l *Limiter) Allow(key string, now time.Time) (ok bool, retryAfter time.Dur
 func (l *Limiter) Fail(key string, now time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.failLocked(key, now)
+}
+
+// Attempt is Allow and Fail in one step: an allowed attempt counts as
+// failed at once, so many attempts in parallel cannot all pass Allow
+// before the first of them is found wrong. Call Forgive with the same
+// time when the attempt succeeds.
+func (l *Limiter) Attempt(key string, now time.Time) (ok bool, retryAfter time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if ok, wait := l.allowLocked(key, now); !ok {
+		return false, wait
+	}
+	l.failLocked(key, now)
+	return true, 0
+}
+
+// Forgive takes back the attempt that Attempt recorded for key at at.
+func (l *Limiter) Forgive(key string, at time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	el, found := l.keys[key]
+	if !found {
+		return
+	}
+	e := el.Value.(*limitEntry)
+	for i := len(e.fails) - 1; i >= 0; i-- {
+		if e.fails[i].Equal(at) {
+			e.fails = append(e.fails[:i], e.fails[i+1:]...)
+			break
+		}
+	}
+	if len(e.fails) == 0 {
+		l.remove(el)
+	}
+}
+
+func (l *Limiter) failLocked(key string, now time.Time) {
 	el, found := l.keys[key]
 	if !found {
 		el = l.lru.PushFront(&limitEntry{key: key})

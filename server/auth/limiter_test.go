@@ -124,3 +124,22 @@ func TestLimiterForgetsExpiredKeys(t *testing.T) {
 		t.Fatalf("Allow = %v with %d keys tracked; want true and 0", ok, l.Len())
 	}
 }
+
+func TestAttemptCountsBeforeTheCheck(t *testing.T) {
+	l := NewLimiter(Limits{Window: time.Minute, Failures: 3, PrefixFailures: map[string]int{"user:": 3}, MaxKeys: 10})
+	now := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
+	// Three attempts in flight at once: a fourth is refused before any of
+	// them has been found wrong.
+	for i := range 3 {
+		if ok, _ := l.Attempt("user:a", now); !ok {
+			t.Fatalf("attempt %d refused", i+1)
+		}
+	}
+	if ok, _ := l.Attempt("user:a", now); ok {
+		t.Fatal("fourth parallel attempt allowed")
+	}
+	l.Forgive("user:a", now)
+	if ok, _ := l.Attempt("user:a", now); !ok {
+		t.Fatal("attempt refused after one was forgiven")
+	}
+}

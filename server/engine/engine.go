@@ -16,8 +16,10 @@ type Store interface {
 	CreateIncident(i *store.Incident) error
 	// UpdateIncident replaces the stored incident with the same ID.
 	UpdateIncident(i *store.Incident) error
-	// Incident returns the stored incident id (store.ErrNotFound if none).
-	Incident(id string) (store.Incident, error)
+	// ResolveIncident ends the open incident id in one transaction,
+	// keeping its other fields; resolved is false when it had ended
+	// already (store.ErrNotFound if there is none).
+	ResolveIncident(id string, endedAt time.Time) (inc store.Incident, resolved bool, err error)
 	// PutMonitorStates stores states in one transaction.
 	PutMonitorStates(states []store.MonitorState) error
 }

@@ -79,30 +79,23 @@ func (e *Engine) open(m store.Monitor, s *store.MonitorState, at time.Time) (Eve
 		To: checks.StatusProblem, Message: inc.Message, Incident: &inc}, true
 }
 
-// resolve ends s's open incident. The incident is read back first, so an
+// resolve ends s's open incident in one store transaction, so an
 // acknowledgement made meanwhile is kept. When the store fails the
 // incident stays open here and the next result tries again.
 func (e *Engine) resolve(m store.Monitor, s *store.MonitorState, at time.Time, to checks.Status) (Event, bool) {
-	inc, err := e.st.Incident(s.IncidentID)
+	inc, resolved, err := e.st.ResolveIncident(s.IncidentID, at)
 	if errors.Is(err, store.ErrNotFound) {
 		s.IncidentID = ""
 		return Event{}, false
 	}
 	if err != nil {
-		e.log.Error("read incident to resolve", "monitor", m.ID, "incident", s.IncidentID, "err", err)
-		return Event{}, false
-	}
-	if inc.Status != store.IncidentOpen {
-		s.IncidentID = ""
-		return Event{}, false
-	}
-	inc.Status = store.IncidentResolved
-	inc.EndedAt = &at
-	if err := e.st.UpdateIncident(&inc); err != nil {
-		e.log.Error("resolve incident", "monitor", m.ID, "incident", inc.ID, "err", err)
+		e.log.Error("resolve incident", "monitor", m.ID, "incident", s.IncidentID, "err", err)
 		return Event{}, false
 	}
 	s.IncidentID = ""
+	if !resolved {
+		return Event{}, false
+	}
 	return Event{Kind: IncidentResolved, MonitorID: m.ID, MonitorName: m.Name, At: at, From: checks.StatusProblem,
 		To: to, Message: inc.Message, Incident: &inc}, true
 }

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/vigil-monitor/vigil/store"
 )
@@ -82,4 +83,19 @@ func (f *fakeStore) savedStates() map[string]store.MonitorState {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return maps.Clone(f.states)
+}
+
+func (f *fakeStore) ResolveIncident(id string, endedAt time.Time) (store.Incident, bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	i, ok := f.incidents[id]
+	if !ok {
+		return store.Incident{}, false, store.ErrNotFound
+	}
+	if i.Status != store.IncidentOpen {
+		return i, false, nil
+	}
+	i.Status, i.EndedAt = store.IncidentResolved, &endedAt
+	f.incidents[id] = i
+	return i, true, nil
 }

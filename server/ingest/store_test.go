@@ -12,20 +12,27 @@ import (
 
 var _ Appender = (*store.DB)(nil)
 
-func openStore(tb testing.TB) *store.DB {
+// openStore opens a store holding monitors with ids "1" to "n": the store
+// drops results of monitors it does not have.
+func openStore(tb testing.TB, n int) *store.DB {
 	tb.Helper()
 	db, err := store.Open(tb.TempDir(), store.Options{})
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { db.Close() })
+	for i := range n {
+		if err := db.CreateMonitor(&store.Monitor{Name: fmt.Sprint(i + 1), Type: "tcp", Target: "h:1"}, store.System); err != nil {
+			tb.Fatal(err)
+		}
+	}
 	return db
 }
 
 // TestRealStore writes through a real store and reads the newest result
 // of each monitor back.
 func TestRealStore(t *testing.T) {
-	db := openStore(t)
+	db := openStore(t, 20)
 	var committed atomic.Int64
 	w := New(db, nil, Options{MaxBatch: 100, OnCommitted: func(b []store.MonitorResult) { committed.Add(int64(len(b))) }})
 	go w.Run(t.Context())
@@ -60,11 +67,11 @@ func TestRealStore(t *testing.T) {
 // BenchmarkRealStore measures results per second from Submit to commit in
 // a real bbolt file: 1,000 monitors, results one minute apart.
 func BenchmarkRealStore(b *testing.B) {
-	db := openStore(b)
+	const monitors = 1000
+	db := openStore(b, monitors)
 	w := New(db, nil, Options{})
 	go w.Run(b.Context())
 	start := time.Now().Add(-24 * time.Hour).Truncate(time.Minute)
-	const monitors = 1000
 	b.ResetTimer()
 	for i := range b.N {
 		r := store.MonitorResult{MonitorID: fmt.Sprint(i%monitors + 1), Result: checks.Result{

@@ -1,6 +1,7 @@
 package live
 
 import (
+	"context"
 	"slices"
 	"testing"
 	"time"
@@ -45,7 +46,7 @@ func TestLoadFromStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	for range 5 {
-		if _, err := db.Compact(now, store.DefaultRetention); err != nil {
+		if _, err := db.Compact(context.Background(), now, store.DefaultRetention); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -103,7 +103,7 @@ func (s *Scheduler) work(ctx context.Context) {
 		if removed || ctx.Err() != nil {
 			continue
 		}
-		res.At = start
+		res.At = s.stamp(q.e, start)
 		res.Location = s.location
 		if err := s.sink(ctx, store.MonitorResult{MonitorID: job.ID, Result: res}); err != nil {
 			s.log.Error("result not delivered", "monitor", job.ID, "err", err)
@@ -123,4 +123,18 @@ func runCheck(ctx context.Context, job Job) (res checks.Result) {
 		return checks.Result{Status: checks.StatusProblem, Message: "no checker configured"}
 	}
 	return job.Checker.Check(ctx, job.Target)
+}
+
+// stamp returns the time to put on e's result: start, or just after the
+// previous result's time when the wall clock went back (NTP step, a VM
+// resumed from a snapshot), so no result is taken for a replay.
+func (s *Scheduler) stamp(e *entry, start time.Time) time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	at := start.Round(0)
+	if !at.After(e.lastAt) {
+		at = e.lastAt.Add(time.Millisecond)
+	}
+	e.lastAt = at
+	return at
 }

@@ -20,6 +20,10 @@ type entry struct {
 	// run, its regular phase is drawn at random within the interval, so
 	// monitors created together do not keep running together.
 	rephase bool
+	// lastAt is the time stamped on the job's previous result; the next is
+	// kept after it even if the wall clock is set back, because the store
+	// treats a result not newer than the last as a replay and drops it.
+	lastAt time.Time
 }
 
 // runHeap orders entries by next run time.

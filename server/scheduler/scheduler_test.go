@@ -243,3 +243,19 @@ func TestSoonJobsSpreadAfterTheirFirstRun(t *testing.T) {
 		}
 	})
 }
+
+func TestStampStaysAfterThePreviousResult(t *testing.T) {
+	s := New(Options{}, nil)
+	e := &entry{}
+	t0 := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
+	if got := s.stamp(e, t0); !got.Equal(t0) {
+		t.Fatalf("first stamp %v, want %v", got, t0)
+	}
+	// The wall clock is set back an hour: the next result still comes after.
+	if got := s.stamp(e, t0.Add(-time.Hour)); !got.Equal(t0.Add(time.Millisecond)) {
+		t.Fatalf("stamp after the clock went back: %v, want %v", got, t0.Add(time.Millisecond))
+	}
+	if got := s.stamp(e, t0.Add(time.Minute)); !got.Equal(t0.Add(time.Minute)) {
+		t.Fatalf("stamp once the clock is past again: %v", got)
+	}
+}
