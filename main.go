@@ -20,9 +20,10 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "vigil:", err)
+		if errors.Is(err, server.ErrUsage) {
+			os.Exit(2)
 		}
+		fmt.Fprintln(os.Stderr, "vigil:", err)
 		os.Exit(1)
 	}
 }

@@ -15,10 +15,13 @@ const maxAckNote = 1000
 func (s *Server) handleAPIIncidents(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	v := r.URL.Query()
 	q := store.IncidentQuery{Limit: 500, MonitorID: v.Get("monitor_id")}
+	resolvedOnly := false
 	switch v.Get("open") {
-	case "", "false":
+	case "":
 	case "true":
 		q.Open = true
+	case "false":
+		resolvedOnly = true
 	default:
 		return badRequest("open", "open must be true or false")
 	}
@@ -35,6 +38,9 @@ func (s *Server) handleAPIIncidents(w http.ResponseWriter, r *http.Request, rc *
 	}
 	out := make([]store.Incident, 0, len(list))
 	for _, inc := range list {
+		if resolvedOnly && inc.Status == store.IncidentOpen {
+			continue
+		}
 		out = append(out, incidentUTC(inc))
 	}
 	writeJSON(w, http.StatusOK, out)
@@ -83,6 +89,9 @@ func (s *Server) ackIncident(id, note string, by store.Actor) (store.Incident, e
 	}
 	if err != nil {
 		return inc, err
+	}
+	if inc.Status != store.IncidentOpen {
+		return inc, errStatus(http.StatusConflict, "this incident has ended already; only an open incident can be acknowledged")
 	}
 	if inc.AcknowledgedAt != nil {
 		return inc, errStatus(http.StatusConflict, "this incident was acknowledged already by "+inc.AcknowledgedBy)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/vigil-monitor/vigil/checks"
@@ -39,7 +40,7 @@ func (s *Server) monitorOutput(m store.Monitor) monitorOutput {
 	}
 	return monitorOutput{
 		ID: m.ID, Name: m.Name, Type: m.Type, Target: m.Target,
-		Interval: m.Interval.String(), Timeout: m.Timeout.String(),
+		Interval: formatDuration(m.Interval), Timeout: formatDuration(m.Timeout),
 		Locations: nonNil(m.Locations), Settings: m.Settings, DependsOn: nonNil(m.DependsOn),
 		Notify: nonNil(m.Notify), Tags: nonNil(m.Tags), Confirm: m.Confirm,
 		MinFailedLocations: m.MinFailedLocations, Paused: m.Paused,
@@ -142,6 +143,7 @@ func (s *Server) updateMonitor(id string, in monitorInput, by store.Actor) (stor
 	if err != nil {
 		return m, err
 	}
+	in = timeoutFollowsInterval(in, m)
 	if err := in.toMonitor(&m, id, s.monitors.get); err != nil {
 		return m, err
 	}
@@ -190,4 +192,17 @@ func (s *Server) monitorChanged(m store.Monitor) {
 func quote(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
+}
+
+// timeoutFollowsInterval drops a timeout the request left as it was when
+// the new interval is shorter: the timeout then takes its default for the
+// new interval instead of making the change fail. A timeout the request
+// sets is kept, and validated as sent.
+func timeoutFollowsInterval(in monitorInput, m store.Monitor) monitorInput {
+	interval, err := time.ParseDuration(strings.TrimSpace(in.Interval))
+	timeout, err2 := time.ParseDuration(strings.TrimSpace(in.Timeout))
+	if err == nil && err2 == nil && timeout == m.Timeout && timeout > interval {
+		in.Timeout = ""
+	}
+	return in
 }

@@ -232,3 +232,78 @@ func TestDependencyCheckIsLinear(t *testing.T) {
 		t.Error("missed a transitive dependency")
 	}
 }
+
+func TestAPIDetails(t *testing.T) {
+	ts := newTestServer(t, true)
+	tok := ts.token(t, "admin")
+
+	t.Run("the scheme is case-insensitive", func(t *testing.T) {
+		req, _ := http.NewRequest("GET", ts.url("/api/v1/monitors"), nil)
+		req.Header.Set("Authorization", "bearer "+tok)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("lowercase bearer: %d", resp.StatusCode)
+		}
+	})
+	t.Run("type errors are said in words", func(t *testing.T) {
+		var e struct{ Error, Field string }
+		ts.call(t, tok, "POST", "/api/v1/monitors", `{"name":"a","type":"tcp","target":"h:1","confirm":1.5}`, http.StatusBadRequest, &e)
+		if e.Field != "confirm" || !strings.Contains(e.Error, "whole number") {
+			t.Errorf("confirm 1.5: %+v", e)
+		}
+		ts.call(t, tok, "POST", "/api/v1/monitors", `[1,2]`, http.StatusBadRequest, &e)
+		if !strings.HasPrefix(e.Error, "the body must be a JSON object") {
+			t.Errorf("array body: %+v", e)
+		}
+	})
+	t.Run("confirm 0 is refused, not taken for the default", func(t *testing.T) {
+		var e struct{ Field string }
+		ts.call(t, tok, "POST", "/api/v1/monitors", `{"name":"a","type":"tcp","target":"h:1","confirm":0}`, http.StatusBadRequest, &e)
+		if e.Field != "confirm" {
+			t.Errorf("field %q", e.Field)
+		}
+	})
+	t.Run("a default timeout follows a shorter interval", func(t *testing.T) {
+		var m monitorOutput
+		ts.call(t, tok, "POST", "/api/v1/monitors", `{"name":"a","type":"tcp","target":"h:1","interval":"10s","paused":true}`, http.StatusCreated, &m)
+		ts.call(t, tok, "PUT", "/api/v1/monitors/"+m.ID, `{"interval":"5s"}`, http.StatusOK, &m)
+		if m.Interval != "5s" || m.Timeout != "5s" {
+			t.Errorf("after shortening the interval: interval %s timeout %s, want 5s and 5s", m.Interval, m.Timeout)
+		}
+		ts.call(t, tok, "PUT", "/api/v1/monitors/"+m.ID, `{"interval":"2s","timeout":"3s"}`, http.StatusBadRequest, nil)
+		ts.call(t, tok, "PUT", "/api/v1/monitors/"+m.ID, `{"interval":"1m"}`, http.StatusOK, &m)
+		if m.Interval != "1m" {
+			t.Errorf("interval shown as %q, want 1m", m.Interval)
+		}
+	})
+	t.Run("429 says when to retry", func(t *testing.T) {
+		for range 5 {
+			ts.call(t, "", "POST", "/api/v1/auth/token", `{"username":"ghost","password":"wrong wrong"}`, http.StatusUnauthorized, nil)
+		}
+		resp, err := http.Post(ts.url("/api/v1/auth/token"), "application/json", strings.NewReader(`{"username":"ghost","password":"x"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
+			t.Errorf("status %d, Retry-After %q", resp.StatusCode, resp.Header.Get("Retry-After"))
+		}
+	})
+	t.Run("an ended incident cannot be acknowledged", func(t *testing.T) {
+		now := time.Now()
+		inc := store.Incident{MonitorID: "1", StartedAt: now, EndedAt: &now, Status: store.IncidentResolved}
+		if err := ts.db.CreateIncident(&inc); err != nil {
+			t.Fatal(err)
+		}
+		ts.call(t, tok, "POST", "/api/v1/incidents/"+inc.ID+"/ack", `{}`, http.StatusConflict, nil)
+		var list []struct{ ID string }
+		ts.call(t, tok, "GET", "/api/v1/incidents?open=false", nil, http.StatusOK, &list)
+		if len(list) != 1 || list[0].ID != inc.ID {
+			t.Errorf("open=false: %+v, want the ended incident only", list)
+		}
+	})
+}

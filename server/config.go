@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -8,6 +9,10 @@ import (
 	"net/url"
 	"strings"
 )
+
+// ErrUsage reports bad command-line flags whose explanation has been
+// printed already.
+var ErrUsage = errors.New("bad flags")
 
 // Config is everything `vigil server` is told on its command line or in
 // its environment.
@@ -41,7 +46,11 @@ func ParseFlags(args []string, getenv func(string) string, stderr io.Writer) (Co
 	fs.StringVar(&c.AdminPasswordFile, "admin-password-file", env("VIGIL_ADMIN_PASSWORD_FILE", ""), "file holding the first administrator's password (env VIGIL_ADMIN_PASSWORD_FILE)")
 	fs.StringVar(&c.LogFormat, "log-format", env("VIGIL_LOG_FORMAT", "text"), "log format: text or json (env VIGIL_LOG_FORMAT)")
 	if err := fs.Parse(args); err != nil {
-		return c, err
+		if errors.Is(err, flag.ErrHelp) {
+			return c, err
+		}
+		// The flag package has printed the problem and the usage already.
+		return c, ErrUsage
 	}
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))

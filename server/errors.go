@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/vigil-monitor/vigil/checks"
 )
@@ -17,9 +20,10 @@ const maxBody = 1 << 20
 // apiError is an error with the HTTP status and the field at fault; the
 // API writes it as {"error","field"}.
 type apiError struct {
-	Status int
-	Msg    string
-	Field  string
+	Status     int
+	Msg        string
+	Field      string
+	RetryAfter time.Duration // sent as Retry-After with a 429
 }
 
 func (e *apiError) Error() string { return e.Msg }
@@ -48,6 +52,9 @@ func writeError(w http.ResponseWriter, err error) {
 	var ae *apiError
 	if !errors.As(err, &ae) {
 		ae = errStatus(http.StatusInternalServerError, "the server could not complete the request; the error is in its log")
+	}
+	if ae.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(ae.RetryAfter.Seconds()+0.999)))
 	}
 	body := map[string]string{"error": ae.Msg}
 	if ae.Field != "" {
@@ -89,7 +96,10 @@ func jsonDecodeError(err error) error {
 	case errors.As(err, &maxErr):
 		return &apiError{Status: http.StatusRequestEntityTooLarge, Msg: fmt.Sprintf("the body is larger than %d bytes", maxErr.Limit)}
 	case errors.As(err, &typeErr):
-		return badRequest(typeErr.Field, "%s must be a %s, not a JSON %s", typeErr.Field, typeErr.Type.Kind(), typeErr.Value)
+		if typeErr.Field == "" {
+			return badRequest("", "the body must be a JSON object, not a JSON %s", typeErr.Value)
+		}
+		return badRequest(typeErr.Field, "%s must be %s, not a JSON %s", typeErr.Field, kindName(typeErr.Type), typeErr.Value)
 	case errors.As(err, &syntaxErr):
 		return badRequest("", "the body is not valid JSON (at byte %d)", syntaxErr.Offset)
 	case errors.Is(err, io.EOF):
@@ -102,4 +112,27 @@ func jsonDecodeError(err error) error {
 		return badRequest(name, "unknown field %q", name)
 	}
 	return badRequest("", "the body is not valid JSON: %s", strings.TrimPrefix(err.Error(), "json: "))
+}
+
+// kindName says in words what JSON a Go type takes.
+func kindName(t reflect.Type) string {
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a whole number"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "a list of " + strings.TrimPrefix(strings.TrimPrefix(kindName(t.Elem()), "a "), "an ") + "s"
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	}
+	return "a JSON value of another kind"
 }

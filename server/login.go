@@ -34,8 +34,8 @@ func (s *Server) authenticate(username, password, ip string) (store.User, error)
 			if i == 1 {
 				s.limiter.Forgive(ipKey, now)
 			}
-			return store.User{}, &apiError{Status: http.StatusTooManyRequests,
-				Msg: fmt.Sprintf("too many failed sign-ins; try again in %s", wait.Round(time.Second))}
+			return store.User{}, &apiError{Status: http.StatusTooManyRequests, RetryAfter: wait,
+				Msg: fmt.Sprintf("too many failed sign-ins; try again in %s", formatDuration(wait.Round(time.Second)))}
 		}
 	}
 	u, err := s.db.UserByName(username)

@@ -63,12 +63,13 @@ func (s *Server) api(role string, h handlerFunc) http.HandlerFunc {
 }
 
 func (s *Server) bearer(r *http.Request) (*reqCtx, error) {
-	unauthorized := errStatus(http.StatusUnauthorized, "sign in first: send Authorization: Bearer TOKEN (POST /api/v1/auth/token gives one)")
 	h := r.Header.Get("Authorization")
-	token, ok := strings.CutPrefix(h, "Bearer ")
-	if !ok || token == "" {
-		return nil, unauthorized
+	scheme, token, _ := strings.Cut(h, " ")
+	token = strings.TrimSpace(token)
+	if !strings.EqualFold(scheme, "Bearer") || token == "" {
+		return nil, errStatus(http.StatusUnauthorized, "sign in first: send Authorization: Bearer TOKEN (POST /api/v1/auth/token gives one)")
 	}
+	unauthorized := errStatus(http.StatusUnauthorized, "the token is not valid or has expired: get a new one from POST /api/v1/auth/token")
 	t, err := s.db.APITokenByHash(auth.HashToken(token))
 	if errors.Is(err, store.ErrNotFound) || (err == nil && !t.ExpiresAt.After(time.Now())) {
 		return nil, unauthorized
@@ -105,6 +106,13 @@ func (s *Server) web(role string, h handlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		rc, ok := s.sessionFromRequest(w, r)
 		if !ok {
+			if r.Header.Get("HX-Request") == "true" {
+				// A live refresh after the session ended: the whole page goes
+				// to sign-in, instead of the sign-in page landing in a table.
+				w.Header().Set("HX-Redirect", "/login?next="+url.QueryEscape(r.URL.Path))
+				w.WriteHeader(http.StatusNoContent)
+				return
+			}
 			if r.Method == http.MethodGet {
 				http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 				return

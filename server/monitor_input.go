@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/json"
+	"errors"
 	"strings"
 	"time"
 
@@ -40,8 +41,8 @@ type monitorInput struct {
 	DependsOn          []string        `json:"depends_on"`
 	Notify             []string        `json:"notify"`
 	Tags               []string        `json:"tags"`
-	Confirm            int             `json:"confirm"`
-	MinFailedLocations int             `json:"min_failed_locations"`
+	Confirm            *int            `json:"confirm"`
+	MinFailedLocations *int            `json:"min_failed_locations"`
 	Paused             bool            `json:"paused"`
 
 	// Read-only fields a client may send back unchanged from a GET.
@@ -57,80 +58,77 @@ type monitorInput struct {
 func inputFromMonitor(m store.Monitor) monitorInput {
 	return monitorInput{
 		Name: m.Name, Type: m.Type, Target: m.Target,
-		Interval: m.Interval.String(), Timeout: m.Timeout.String(),
+		Interval: formatDuration(m.Interval), Timeout: formatDuration(m.Timeout),
 		Locations: m.Locations, Settings: m.Settings, DependsOn: m.DependsOn,
-		Notify: m.Notify, Tags: m.Tags, Confirm: m.Confirm,
-		MinFailedLocations: m.MinFailedLocations, Paused: m.Paused,
+		Notify: m.Notify, Tags: m.Tags, Confirm: &m.Confirm,
+		MinFailedLocations: &m.MinFailedLocations, Paused: m.Paused,
 	}
 }
 
 // monitorLookup is what validation needs to know about other monitors.
 type monitorLookup func(id string) (store.Monitor, bool)
 
-// toMonitor validates in and fills m (keeping m's ID and times). Errors
-// are 400s naming the field. self is m's id ("" when creating).
+// toMonitor validates in and fills m (keeping m's ID and times). self is
+// m's id ("" when creating). The error holds every problem found, each a
+// 400 naming its field: the API answers the first, the form shows them all.
 func (in monitorInput) toMonitor(m *store.Monitor, self string, lookup monitorLookup) error {
+	var errs fieldErrors
 	name := strings.TrimSpace(in.Name)
 	switch {
 	case name == "":
-		return badRequest("name", "name is required")
+		errs.add(badRequest("name", "name is required"))
 	case len(name) > maxNameLen:
-		return badRequest("name", "name has at most %d characters", maxNameLen)
+		errs.add(badRequest("name", "name has at most %d characters", maxNameLen))
 	}
 	target := strings.TrimSpace(in.Target)
 	if len(target) > maxTargetLen {
-		return badRequest("target", "target has at most %d characters", maxTargetLen)
+		errs.add(badRequest("target", "target has at most %d characters", maxTargetLen))
 	}
-	t, ok := checks.Lookup(in.Type)
-	if !ok {
-		return badRequest("type", "unknown check type %q; GET /api/v1/check-types lists them", in.Type)
+	t, known := checks.Lookup(in.Type)
+	if !known {
+		errs.add(badRequest("type", "unknown check type %q; GET /api/v1/check-types lists them", in.Type))
 	}
-	interval, err := parseDuration("interval", in.Interval, defaultInterval, minInterval, maxInterval)
-	if err != nil {
-		return err
-	}
+	interval, intervalErr := parseDuration("interval", in.Interval, defaultInterval, minInterval, maxInterval)
+	errs.add(intervalErr)
 	timeout, err := parseDuration("timeout", in.Timeout, min(defaultTimeout, interval), 100*time.Millisecond, maxTimeout)
-	if err != nil {
-		return err
-	}
-	if timeout > interval {
-		return badRequest("timeout", "timeout (%s) must not be longer than the interval (%s)", timeout, interval)
+	errs.add(err)
+	if err == nil && intervalErr == nil && timeout > interval {
+		errs.add(badRequest("timeout", "timeout (%s) must not be longer than the interval (%s)", formatDuration(timeout), formatDuration(interval)))
 	}
 	locations, err := validLocations(in.Locations, t)
-	if err != nil {
-		return err
-	}
+	errs.add(err)
 	settings := in.Settings
 	if len(settings) == 0 || string(settings) == "null" {
 		settings = json.RawMessage("{}")
 	}
-	if _, err := checks.New(in.Type, target, settings); err != nil {
-		return settingError(err)
+	if known && len(errs.about("target")) == 0 {
+		if _, err := checks.New(in.Type, target, settings); err != nil {
+			errs.add(settingError(err))
+		}
 	}
 	deps, err := validDependencies(in.DependsOn, self, lookup)
-	if err != nil {
-		return err
-	}
+	errs.add(err)
 	if len(in.Notify) > 0 {
-		return badRequest("notify", "unknown contact %q: no contacts exist yet", in.Notify[0])
+		errs.add(badRequest("notify", "unknown contact %q: no contacts exist yet", in.Notify[0]))
 	}
-	confirm := in.Confirm
-	if confirm == 0 {
-		confirm = defaultConfirm
+	confirm := defaultConfirm
+	if in.Confirm != nil {
+		confirm = *in.Confirm
 	}
 	if confirm < 1 || confirm > maxConfirm {
-		return badRequest("confirm", "confirm must be between 1 and %d failed checks", maxConfirm)
+		errs.add(badRequest("confirm", "confirm must be between 1 and %d failed checks", maxConfirm))
 	}
-	minFailed := in.MinFailedLocations
-	if minFailed == 0 {
-		minFailed = 1
+	minFailed := 1
+	if in.MinFailedLocations != nil {
+		minFailed = *in.MinFailedLocations
 	}
-	if minFailed < 1 || minFailed > len(locations) {
-		return badRequest("min_failed_locations", "min_failed_locations must be between 1 and the number of locations (%d)", len(locations))
+	if minFailed < 1 || minFailed > max(len(locations), 1) {
+		errs.add(badRequest("min_failed_locations", "min_failed_locations must be between 1 and the number of locations (%d)", len(locations)))
 	}
 	tags, err := validTags(in.Tags)
-	if err != nil {
-		return err
+	errs.add(err)
+	if len(errs) > 0 {
+		return errs
 	}
 	m.Name, m.Type, m.Target = name, in.Type, target
 	m.Interval, m.Timeout = interval, timeout
@@ -139,16 +137,41 @@ func (in monitorInput) toMonitor(m *store.Monitor, self string, lookup monitorLo
 	return nil
 }
 
+// fieldErrors is every problem of one input. errors.As finds the first
+// *apiError through Unwrap, so the API answers it like a single error.
+type fieldErrors []error
+
+func (fe *fieldErrors) add(err error) {
+	if err != nil {
+		*fe = append(*fe, err)
+	}
+}
+
+// about returns the errors naming field.
+func (fe fieldErrors) about(field string) []error {
+	var out []error
+	for _, err := range fe {
+		var ae *apiError
+		if errors.As(err, &ae) && ae.Field == field {
+			out = append(out, err)
+		}
+	}
+	return out
+}
+
+func (fe fieldErrors) Error() string   { return fe[0].Error() }
+func (fe fieldErrors) Unwrap() []error { return fe }
+
 func parseDuration(field, s string, def, lo, hi time.Duration) (time.Duration, error) {
 	if strings.TrimSpace(s) == "" {
 		return def, nil
 	}
 	d, err := time.ParseDuration(strings.TrimSpace(s))
 	if err != nil {
-		return 0, badRequest(field, "%s must be a duration like \"30s\" or \"5m\", not %q", field, s)
+		return 0, badRequest(field, "%s must be a duration like \"30s\", \"5m\" or \"1h\", not %q", field, s)
 	}
 	if d < lo || d > hi {
-		return 0, badRequest(field, "%s must be between %s and %s", field, lo, hi)
+		return 0, badRequest(field, "%s must be between %s and %s", field, formatDuration(lo), formatDuration(hi))
 	}
 	return d, nil
 }

@@ -34,6 +34,7 @@ func (s *Server) startPipeline() error {
 	s.monitors = newMonitorSet(monitors)
 	s.engine = engine.New(s.db, s.log.With("part", "engine"))
 	s.engine.Load(monitors, states)
+	s.engine.Subscribe(s.logEvent)
 	s.live = live.New()
 	if err := s.live.Load(s.db, monitors, time.Now()); err != nil {
 		return fmt.Errorf("load summaries: %w", err)
@@ -141,5 +142,16 @@ func (s *Server) housekeeping(ctx context.Context) {
 				s.log.Error("delete expired tokens", "err", err)
 			}
 		}
+	}
+}
+
+// logEvent writes incidents to the log, so an operator reading it (or a
+// log shipper) learns of them even before notifications are set up.
+func (s *Server) logEvent(ev engine.Event) {
+	switch ev.Kind {
+	case engine.IncidentOpened:
+		s.log.Warn("incident opened", "monitor", ev.MonitorID, "name", ev.MonitorName, "incident", ev.Incident.ID, "message", ev.Message)
+	case engine.IncidentResolved:
+		s.log.Info("incident resolved", "monitor", ev.MonitorID, "name", ev.MonitorName, "incident", ev.Incident.ID)
 	}
 }

@@ -121,7 +121,9 @@ func (s *Server) handleSetupSubmit(w http.ResponseWriter, r *http.Request) {
 	s.setupMu.Lock()
 	code := s.setupCode
 	s.setupMu.Unlock()
-	if !auth.CompareCode(code, r.PostFormValue("code")) {
+	if strings.TrimSpace(r.PostFormValue("code")) == "" {
+		p.Errors["code"] = "Enter the setup code: the server's log shows it after setup_code=."
+	} else if !auth.CompareCode(code, r.PostFormValue("code")) {
 		s.limiter.Fail(ip, time.Now())
 		p.Errors["code"] = "This is not the setup code. It is printed in the server's log."
 	}

@@ -19,8 +19,8 @@ func (s *Server) handleMonitorPage(w http.ResponseWriter, r *http.Request, rc *r
 	p := ui.MonitorProps{
 		Page:      s.pageFor(w, r, rc, m.Name, "dashboard"),
 		Monitor:   s.monitorRow(m),
-		Interval:  m.Interval.String(),
-		Timeout:   m.Timeout.String(),
+		Interval:  formatDuration(m.Interval),
+		Timeout:   formatDuration(m.Timeout),
 		Locations: m.Locations,
 		Paused:    m.Paused,
 		Range:     cr.name,

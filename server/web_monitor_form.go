@@ -40,6 +40,22 @@ func (s *Server) handleMonitorEdit(w http.ResponseWriter, r *http.Request, rc *r
 	return nil
 }
 
+// handleMonitorFormRefresh re-renders the form from posted values for
+// another type ("Change type"): nothing is saved.
+func (s *Server) handleMonitorFormRefresh(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	values := formValuesFrom(r.PostForm)
+	editing := r.PathValue("id") != ""
+	if editing {
+		m, err := s.findMonitor(r.PathValue("id"))
+		if err != nil {
+			return err
+		}
+		values.ID = m.ID
+	}
+	s.renderMonitorForm(w, r, rc, http.StatusOK, editing, values, nil)
+	return nil
+}
+
 func (s *Server) handleMonitorCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	values := formValuesFrom(r.PostForm)
 	in, err := inputFromForm(values, monitorInput{})
@@ -74,18 +90,30 @@ func (s *Server) handleMonitorUpdate(w http.ResponseWriter, r *http.Request, rc 
 	return nil
 }
 
-// formError shows the form again with the error beside its field; errors
-// that are not about input go to the error page.
+// formError shows the form again with each error beside its field;
+// errors that are not about input go to the error page.
 func (s *Server) formError(w http.ResponseWriter, r *http.Request, rc *reqCtx, editing bool, values ui.MonitorForm, err error) error {
-	var ae *apiError
-	if !errors.As(err, &ae) || ae.Status != http.StatusBadRequest {
-		return err
+	list := []error{err}
+	if fe, ok := err.(fieldErrors); ok {
+		list = fe
 	}
-	field := ae.Field
-	if field == "settings" {
-		field = ""
+	shown := map[string]string{}
+	for _, e := range list {
+		var ae *apiError
+		if !errors.As(e, &ae) || ae.Status != http.StatusBadRequest {
+			return err
+		}
+		field, msg := ae.Field, ae.Msg
+		// Beside its field a message need not name the field again.
+		msg = strings.TrimPrefix(msg, field+": ")
+		if field == "settings" {
+			field = ""
+		}
+		if _, dup := shown[field]; !dup {
+			shown[field] = capitalize(msg)
+		}
 	}
-	s.renderMonitorForm(w, r, rc, http.StatusBadRequest, editing, values, map[string]string{field: capitalize(ae.Msg)})
+	s.renderMonitorForm(w, r, rc, http.StatusBadRequest, editing, values, shown)
 	return nil
 }
 
@@ -135,13 +163,13 @@ func formValuesFrom(v url.Values) ui.MonitorForm {
 func inputFromForm(f ui.MonitorForm, base monitorInput) (monitorInput, error) {
 	in := base
 	in.Name, in.Type, in.Target, in.Interval, in.Timeout, in.Paused = f.Name, f.Type, f.Target, f.Interval, f.Timeout, f.Paused
-	in.Confirm, in.DependsOn = 0, nil
+	in.Confirm, in.DependsOn = nil, nil
 	if c := strings.TrimSpace(f.Confirm); c != "" {
 		n, err := strconv.Atoi(c)
 		if err != nil {
 			return in, badRequest("confirm", "confirm must be a whole number")
 		}
-		in.Confirm = n
+		in.Confirm = &n
 	}
 	for _, id := range strings.Split(f.DependsOn, ",") {
 		if id = strings.TrimSpace(id); id != "" {
@@ -155,7 +183,9 @@ func inputFromForm(f ui.MonitorForm, base monitorInput) (monitorInput, error) {
 	settings := map[string]any{}
 	for _, st := range t.Settings {
 		raw, ok := f.Settings[st.Name]
-		if !ok || strings.TrimSpace(raw) == "" {
+		// An empty field, or one left at the default, is not stored: the
+		// monitor then follows the type's default, as one made by the API.
+		if !ok || strings.TrimSpace(raw) == "" || strings.TrimSpace(raw) == st.Default {
 			continue
 		}
 		v, err := settingValue(st, raw)
@@ -231,7 +261,7 @@ func settingValue(st checks.Setting, raw string) (any, error) {
 func formFromMonitor(m store.Monitor) ui.MonitorForm {
 	f := ui.MonitorForm{
 		ID: m.ID, Name: m.Name, Type: m.Type, Target: m.Target,
-		Interval: m.Interval.String(), Timeout: m.Timeout.String(), Confirm: strconv.Itoa(m.Confirm),
+		Interval: formatDuration(m.Interval), Timeout: formatDuration(m.Timeout), Confirm: strconv.Itoa(m.Confirm),
 		DependsOn: strings.Join(m.DependsOn, ", "), Paused: m.Paused, Settings: map[string]string{},
 	}
 	var settings map[string]any

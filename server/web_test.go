@@ -222,3 +222,35 @@ func TestWebEditKeepsFieldsTheFormDoesNotShow(t *testing.T) {
 		t.Fatalf("after editing in the form: name %q tags %v, want renamed and the two tags kept", m.Name, m.Tags)
 	}
 }
+
+func TestWebFormShowsEveryError(t *testing.T) {
+	ts := newTestServer(t, true)
+	b := newBrowser(t, ts)
+	csrf := b.login()
+	resp, body := b.post("/monitors", url.Values{"csrf": {csrf}, "name": {""}, "type": {"http"}, "target": {"http://x/"},
+		"interval": {"5"}, "confirm": {"0"}, "settings.max_redirects": {"-3"}})
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	if n := strings.Count(body, `data-testid="field-error"`); n < 4 {
+		t.Errorf("%d field errors shown, want one each for name, interval, confirm and max_redirects", n)
+	}
+	if strings.Contains(body, "settings.max_redirects:") {
+		t.Error("the error beside the field repeats the field's name")
+	}
+}
+
+func TestWebLiveRefreshAfterTheSessionEnds(t *testing.T) {
+	ts := newTestServer(t, true)
+	b := newBrowser(t, ts)
+	req, _ := http.NewRequest("GET", ts.url("/?partial=table"), nil)
+	req.Header.Set("HX-Request", "true")
+	resp, err := b.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.Header.Get("HX-Redirect") == "" || resp.StatusCode != http.StatusNoContent {
+		t.Errorf("status %d, HX-Redirect %q: want the page sent to sign-in", resp.StatusCode, resp.Header.Get("HX-Redirect"))
+	}
+}
