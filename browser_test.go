@@ -156,6 +156,49 @@ func TestBrowserSetupLoginMonitor(t *testing.T) {
 	)
 	waitStatusText(t, b, "ok", 30*time.Second)
 	b.screenshot("monitor-ok")
+	checkLiveRefresh(t, b, s.URL)
+}
+
+// checkLiveRefresh opens the dashboard, waits through one live refresh
+// (every 10 s) and checks that the refresh replaced the status strip
+// rather than adding a second one, and that the strip counts the monitor
+// as OK.
+func checkLiveRefresh(t *testing.T, b *browser, base string) {
+	t.Helper()
+	b.do("open the dashboard",
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(chromedp.CSS("#status-summary")),
+	)
+	eval := func(what, js string) strip {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
+		defer cancel()
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[strip](js))
+		if err != nil {
+			t.Fatalf("browser: %s: %v\n--- page ---\n%s", what, err, b.html())
+		}
+		return got
+	}
+	// Mark the strip the page loaded with: the refresh must replace it.
+	eval("mark the status strip", `document.getElementById("status-summary").dataset.loaded = "1"; ({})`)
+	b.do("wait for one live refresh", chromedp.Sleep(11*time.Second))
+	got := eval("read the status strips", `(() => {
+		const all = document.querySelectorAll("#status-summary");
+		const ok = all.length ? all[0].querySelector(".s-ok .n") : null;
+		return {count: all.length, stale: all.length > 0 && all[0].dataset.loaded === "1", ok: ok ? ok.textContent.trim() : ""};
+	})()`)
+	if got.Count != 1 || got.OK != "1" || got.Stale {
+		b.screenshot("dashboard-refreshed")
+		t.Fatalf("after a live refresh: %d #status-summary elements (want 1), OK count %q (want 1), replaced %v (want true)\n--- page ---\n%s",
+			got.Count, got.OK, !got.Stale, b.html())
+	}
+}
+
+// strip is what checkLiveRefresh reads from the dashboard's status strips.
+type strip struct {
+	Count int    `json:"count"`
+	Stale bool   `json:"stale"` // the first strip is still the one the page loaded with
+	OK    string `json:"ok"`    // the first strip's OK count
 }
 
 // waitStatusText reloads the monitor page until its status badge reads

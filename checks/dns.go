@@ -25,14 +25,14 @@ func init() {
 		Name:  "dns",
 		Title: "DNS record",
 		Scope: ScopeExternal,
-		Settings: []Setting{
+		Settings: concatSettings([]Setting{
 			{Name: "record_type", Kind: "enum", Default: "A", Options: dnsRecordTypes, Help: "Record type to ask for."},
 			{Name: "resolver", Kind: "string", Help: "Server to ask, host or host:port (port 53 by default); empty uses the first nameserver in /etc/resolv.conf."},
 			{Name: "expect", Kind: "list", Help: "Values that must all be among the answers, e.g. [\"192.0.2.10\"] or [\"10 mail.example.com\"]; empty accepts any non-empty answer."},
 			{Name: "protocol", Kind: "enum", Default: "udp", Options: []string{"udp", "tcp"}, Help: "Transport of the query; a truncated UDP answer is retried over TCP."},
-			{Name: "response_time_warning_ms", Kind: "int", Default: "0", Help: "Warning when the answer takes longer than this many milliseconds; 0 is off."},
-			{Name: "response_time_error_ms", Kind: "int", Default: "0", Help: "Problem when the answer takes longer than this many milliseconds; 0 is off."},
 		},
+			responseTimeSettings("the answer takes"),
+		),
 		TargetHelp:     "the name to look up, e.g. example.com (an IP address for PTR)",
 		ValidateTarget: validateDNSTarget,
 		New:            newDNSChecker,

@@ -19,7 +19,7 @@ func init() {
 		Name:  "icmp",
 		Title: "Ping (ICMP)",
 		Scope: ScopeExternal,
-		Settings: []Setting{
+		Settings: concatSettings([]Setting{
 			{Name: "count", Kind: "int", Default: "3", Help: "Echo requests sent per run (1 to 100)."},
 			{Name: "packet_size", Kind: "int", Default: "56", Help: "Payload bytes per echo request, as ping -s."},
 			{Name: "interval", Kind: "duration", Default: "200ms", Help: "Time between echo requests (10ms to 10s)."},
@@ -27,9 +27,9 @@ func init() {
 			{Name: "ip_version", Kind: "enum", Default: "auto", Options: []string{"auto", "4", "6"}, Help: "Address family to ping when the host has both; auto takes the first address the resolver returns."},
 			{Name: "loss_warning_percent", Kind: "int", Default: "1", Help: "Warning when at least this percentage of requests is lost; 0 is off."},
 			{Name: "loss_error_percent", Kind: "int", Default: "100", Help: "Problem when at least this percentage of requests is lost."},
-			{Name: "response_time_warning_ms", Kind: "int", Default: "0", Help: "Warning when the average round trip is longer than this many milliseconds; 0 is off."},
-			{Name: "response_time_error_ms", Kind: "int", Default: "0", Help: "Problem when the average round trip is longer than this many milliseconds; 0 is off."},
 		},
+			responseTimeSettings("the average round trip is"),
+		),
 		TargetHelp:     "host name or IP address, e.g. 192.0.2.1 or router.example.com",
 		ValidateTarget: validateHost,
 		New:            newICMPChecker,

@@ -20,12 +20,12 @@ func init() {
 		Name:  "tcp",
 		Title: "TCP port",
 		Scope: ScopeExternal,
-		Settings: []Setting{
+		Settings: concatSettings([]Setting{
 			{Name: "send", Kind: "text", Help: "Text to send once connected (escape sequences such as \\r\\n as JSON escapes)."},
 			{Name: "expect", Kind: "string", Help: "Text the first bytes the server sends (up to 64 KiB) must contain."},
-			{Name: "response_time_warning_ms", Kind: "int", Default: "0", Help: "Warning when connecting (and reading expect) takes longer than this many milliseconds; 0 is off."},
-			{Name: "response_time_error_ms", Kind: "int", Default: "0", Help: "Problem when connecting (and reading expect) takes longer than this many milliseconds; 0 is off."},
 		},
+			responseTimeSettings("connecting (and reading expect) takes"),
+		),
 		TargetHelp:     "host:port, e.g. db.example.com:5432",
 		ValidateTarget: func(target string) error { return validateHostPort(target, false) },
 		New:            newTCPChecker,

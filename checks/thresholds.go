@@ -7,6 +7,7 @@ import (
 	"math"
 	"net"
 	"os"
+	"strconv"
 	"syscall"
 	"time"
 )
@@ -150,4 +151,33 @@ func splitHostPortDefault(target, def string) (host, port string, err error) {
 		return "", "", fmt.Errorf("%q is not host:port", target)
 	}
 	return h, def, nil
+}
+
+// responseTimeSettings describes the two response-time thresholds every
+// network type has; timed says what takes the time, as in "Warning when
+// <timed> longer than …".
+func responseTimeSettings(timed string) []Setting {
+	return []Setting{
+		{Name: "response_time_warning_ms", Kind: "int", Default: "0", Help: "Warning when " + timed + " longer than this many milliseconds; 0 is off."},
+		{Name: "response_time_error_ms", Kind: "int", Default: "0", Help: "Problem when " + timed + " longer than this many milliseconds; 0 is off."},
+	}
+}
+
+// caFileSetting and certExpirySettings are shared by the types that see
+// a certificate.
+var (
+	caFileSetting      = Setting{Name: "ca_file", Kind: "string", Help: "PEM file of CA certificates to trust instead of the system's (for private CAs)."}
+	certExpirySettings = []Setting{
+		{Name: "cert_expiry_warning_days", Kind: "int", Default: strconv.Itoa(DefaultCertWarningDays), Help: "Warning when the certificate expires in fewer days; 0 is off."},
+		{Name: "cert_expiry_error_days", Kind: "int", Default: strconv.Itoa(DefaultCertErrorDays), Help: "Problem when the certificate expires in fewer days; 0 is off."},
+	}
+)
+
+// concatSettings joins lists of settings in order.
+func concatSettings(lists ...[]Setting) []Setting {
+	var out []Setting
+	for _, l := range lists {
+		out = append(out, l...)
+	}
+	return out
 }

@@ -36,3 +36,13 @@ func currentPage(current bool) templ.Attributes {
 	}
 	return templ.Attributes{}
 }
+
+// oobSwap marks an element of an htmx fragment as an out-of-band swap that
+// replaces the element with the same id. Only the value "true" works: htmx
+// 2 treats a bare hx-swap-oob as no swap at all.
+func oobSwap(oob bool) templ.Attributes {
+	if oob {
+		return templ.Attributes{"hx-swap-oob": "true"}
+	}
+	return templ.Attributes{}
+}

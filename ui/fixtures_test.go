@@ -57,6 +57,16 @@ func sampleMonitor() MonitorProps {
 		pts2 = append(pts2, ChartPoint{At: at, Min: avg, Avg: avg + 40, Max: avg + 90, Status: "ok"})
 	}
 	m := sampleDashboard().Monitors[2]
+	// 20 recent results, as the server sends, newest first.
+	recent := []ResultRow{
+		{At: now.Add(-5 * time.Second), Location: "server", Status: "ok", LatencyMS: 87.4, Message: "200 OK"},
+		{At: now.Add(-20 * time.Second), Location: "eu-west", Status: "ok", LatencyMS: 131.9, Message: "200 OK"},
+		{At: now.Add(-35 * time.Second), Location: "server", Status: "warning", LatencyMS: 1480, Message: "slow response"},
+	}
+	for i := len(recent); i < 20; i++ {
+		loc := []string{"server", "eu-west"}[i%2]
+		recent = append(recent, ResultRow{At: now.Add(-time.Duration(i*30+5) * time.Second), Location: loc, Status: "ok", LatencyMS: 80 + float64(i%5)*7, Message: "200 OK"})
+	}
 	return MonitorProps{
 		Page:      page(m.Name, "dashboard"),
 		Monitor:   m,
@@ -80,11 +90,7 @@ func sampleMonitor() MonitorProps {
 		Incidents: []IncidentRow{
 			{ID: "i2", MonitorID: "m1", MonitorName: m.Name, StartedAt: from.Add(15 * time.Hour), EndedAt: from.Add(15*time.Hour + 30*time.Minute), Message: "503 Service Unavailable", AcknowledgedBy: "bob", AcknowledgedAt: from.Add(15*time.Hour + 5*time.Minute), AckNote: "deploy rollback"},
 		},
-		Recent: []ResultRow{
-			{At: now.Add(-5 * time.Second), Location: "server", Status: "ok", LatencyMS: 87.4, Message: "200 OK"},
-			{At: now.Add(-20 * time.Second), Location: "eu-west", Status: "ok", LatencyMS: 131.9, Message: "200 OK"},
-			{At: now.Add(-35 * time.Second), Location: "server", Status: "warning", LatencyMS: 1480, Message: "slow response"},
-		},
+		Recent: recent,
 	}
 }
 

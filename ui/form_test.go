@@ -154,8 +154,9 @@ func TestFormFollowsType(t *testing.T) {
 			action, _ := attr(btn[0], "formaction")
 			method, _ := attr(btn[0], "formmethod")
 			want := map[bool]string{false: "/monitors/new", true: "/monitors/m%201/edit"}[editing]
-			if action != want || method != "get" {
-				t.Errorf("editing=%v: formaction=%q formmethod=%q, want %q get", editing, action, method, want)
+			// POST, so the CSRF token and the typed values stay out of the URL.
+			if action != want || method != "post" {
+				t.Errorf("editing=%v: formaction=%q formmethod=%q, want %q post", editing, action, method, want)
 			}
 		}
 	})

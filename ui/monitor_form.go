@@ -9,8 +9,10 @@ func formAction(p MonitorFormProps) string {
 	return "/monitors"
 }
 
-// changeTypeAction is where the "Change type" button sends the form by GET
-// so that the server re-renders it for the newly chosen type.
+// changeTypeAction is where the "Change type" button posts the form so that
+// the server re-renders it, unsaved, for the newly chosen type. It is the
+// form page's own path (POST /monitors/new, POST /monitors/{id}/edit); a
+// POST keeps the CSRF token and the typed values out of URLs and logs.
 func changeTypeAction(p MonitorFormProps) string {
 	if p.Editing {
 		return monitorURL(p.Values.ID, "/edit")
@@ -79,13 +81,47 @@ func settingControl(kind string) string {
 	return "input"
 }
 
-// settingLabel turns "expected_status" into "Expected status".
+// labelAcronyms are the words settingLabel writes in capitals.
+var labelAcronyms = map[string]string{
+	"ca": "CA", "dns": "DNS", "http": "HTTP", "https": "HTTPS", "icmp": "ICMP", "id": "ID",
+	"imap": "IMAP", "ip": "IP", "ipv4": "IPv4", "ipv6": "IPv6", "json": "JSON", "oid": "OID",
+	"pop3": "POP3", "smtp": "SMTP", "snmp": "SNMP", "sni": "SNI", "sql": "SQL", "ssl": "SSL", "starttls": "STARTTLS",
+	"tcp": "TCP", "tls": "TLS", "udp": "UDP", "url": "URL",
+}
+
+// labelWords are abbreviations settingLabel spells out.
+var labelWords = map[string]string{"cert": "certificate", "certs": "certificates"}
+
+// labelUnits are unit suffixes that settingLabel writes in brackets.
+var labelUnits = map[string]string{"ms": "(ms)", "days": "(days)", "percent": "(%)"}
+
+// settingLabel turns a setting's name into its field label:
+// "expected_status" into "Expected status", "tls_verify" into "TLS verify",
+// "response_time_warning_ms" into "Response time warning (ms)" and
+// "cert_expiry_warning_days" into "Certificate expiry warning (days)".
 func settingLabel(s CheckSetting) string {
-	l := strings.ReplaceAll(s.Name, "_", " ")
-	if l == "" {
-		return l
+	words := strings.FieldsFunc(s.Name, func(r rune) bool { return r == '_' || r == ' ' })
+	unit := ""
+	if n := len(words); n > 1 {
+		if u, ok := labelUnits[strings.ToLower(words[n-1])]; ok {
+			unit, words = " "+u, words[:n-1]
+		}
 	}
-	return strings.ToUpper(l[:1]) + l[1:]
+	for i, w := range words {
+		lw := strings.ToLower(w)
+		if a, ok := labelAcronyms[lw]; ok {
+			words[i] = a
+			continue
+		}
+		if full, ok := labelWords[lw]; ok {
+			w = full
+		}
+		if i == 0 {
+			w = strings.ToUpper(w[:1]) + w[1:]
+		}
+		words[i] = w
+	}
+	return strings.Join(words, " ") + unit
 }
 
 func settingHint(s CheckSetting) string {

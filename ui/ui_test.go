@@ -196,3 +196,36 @@ func TestNoForeignAssets(t *testing.T) {
 		})
 	}
 }
+
+// TestDashboardSummaryOOB checks that live refresh replaces the summary
+// strip instead of stacking copies: the fragment carries exactly one strip,
+// marked hx-swap-oob="true" (htmx 2 ignores a bare attribute), and the full
+// page's strip is not marked at all.
+func TestDashboardSummaryOOB(t *testing.T) {
+	tests := []struct {
+		name    string
+		comp    templ.Component
+		wantOOB string // "" when the attribute must be absent
+	}{
+		{"fragment", DashboardTable(sampleDashboard()), "true"},
+		{"page", DashboardPage(sampleDashboard()), ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			doc := parse(t, render(t, tc.comp))
+			strips := findAll(doc, func(n *html.Node) bool { id, _ := attr(n, "id"); return id == "status-summary" })
+			if len(strips) != 1 {
+				t.Fatalf(`%d elements with id="status-summary", want 1`, len(strips))
+			}
+			oob, has := attr(strips[0], "hx-swap-oob")
+			if oob != tc.wantOOB || has != (tc.wantOOB != "") {
+				t.Errorf("status-summary hx-swap-oob = %q (present %v), want %q", oob, has, tc.wantOOB)
+			}
+			if tc.wantOOB == "" {
+				if n := len(findAll(doc, func(n *html.Node) bool { _, ok := attr(n, "hx-swap-oob"); return ok })); n != 0 {
+					t.Errorf("full page has %d elements with hx-swap-oob, want 0", n)
+				}
+			}
+		})
+	}
+}

@@ -3,7 +3,8 @@
   "use strict";
   document.documentElement.classList.add("js");
   // The monitor form re-renders for the chosen type: without JavaScript the
-  // "Change type" button does it; here a change of the select presses it.
+  // "Change type" button posts the form to its own page; here a change of
+  // the select presses that button.
   document.addEventListener("change", function (ev) {
     var el = ev.target;
     if (!el.matches || !el.matches("select[data-change-type]")) return;
