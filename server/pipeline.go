@@ -7,10 +7,10 @@ import (
 	"time"
 
 	"github.com/vigil-monitor/vigil/checks"
+	"github.com/vigil-monitor/vigil/internal/scheduler"
 	"github.com/vigil-monitor/vigil/server/engine"
 	"github.com/vigil-monitor/vigil/server/ingest"
 	"github.com/vigil-monitor/vigil/server/live"
-	"github.com/vigil-monitor/vigil/server/scheduler"
 	"github.com/vigil-monitor/vigil/store"
 )
 
@@ -40,7 +40,9 @@ func (s *Server) startPipeline() error {
 		return fmt.Errorf("load summaries: %w", err)
 	}
 	s.writer = ingest.New(s.db, s.log.With("part", "ingest"), ingest.Options{OnCommitted: s.committed})
-	s.sched = scheduler.New(scheduler.Options{Location: "server", Sink: s.writer.Submit}, s.log.With("part", "scheduler"))
+	s.sched = scheduler.New(scheduler.Options{Location: serverLocation, Sink: func(ctx context.Context, r scheduler.Result) error {
+		return s.writer.Submit(ctx, store.MonitorResult{MonitorID: r.MonitorID, Result: r.Result})
+	}}, s.log.With("part", "scheduler"))
 	for _, m := range monitors {
 		s.schedule(m, false)
 	}

@@ -10,11 +10,11 @@ import (
 	"sync"
 	"time"
 
+	"github.com/vigil-monitor/vigil/internal/scheduler"
 	"github.com/vigil-monitor/vigil/server/auth"
 	"github.com/vigil-monitor/vigil/server/engine"
 	"github.com/vigil-monitor/vigil/server/ingest"
 	"github.com/vigil-monitor/vigil/server/live"
-	"github.com/vigil-monitor/vigil/server/scheduler"
 	"github.com/vigil-monitor/vigil/store"
 )
 

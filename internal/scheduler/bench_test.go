@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/vigil-monitor/vigil/checks"
-	"github.com/vigil-monitor/vigil/store"
 )
 
 type nopChecker struct{}
@@ -27,7 +26,7 @@ func BenchmarkDispatch(b *testing.B) {
 			var n atomic.Int64
 			done := make(chan struct{})
 			total := int64(b.N)
-			sink := func(context.Context, store.MonitorResult) error {
+			sink := func(context.Context, Result) error {
 				if n.Add(1) == total {
 					close(done)
 				}

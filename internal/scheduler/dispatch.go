@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/vigil-monitor/vigil/checks"
-	"github.com/vigil-monitor/vigil/store"
 )
 
 // idleWait is how long the dispatcher sleeps with no job at all; Upsert
@@ -105,7 +104,7 @@ func (s *Scheduler) work(ctx context.Context) {
 		}
 		res.At = s.stamp(q.e, start)
 		res.Location = s.location
-		if err := s.sink(ctx, store.MonitorResult{MonitorID: job.ID, Result: res}); err != nil {
+		if err := s.sink(ctx, Result{MonitorID: job.ID, Result: res}); err != nil {
 			s.log.Error("result not delivered", "monitor", job.ID, "err", err)
 		}
 	}

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/vigil-monitor/vigil/checks"
-	"github.com/vigil-monitor/vigil/store"
 )
 
 // DefaultWorkers is the worker pool size when Options.Workers is zero.
@@ -39,7 +38,7 @@ const soonSpread = 2 * time.Second
 
 // Sink receives each result. It is called from worker goroutines, several
 // at once, with the Run context; an error is logged, the result is lost.
-type Sink func(ctx context.Context, r store.MonitorResult) error
+type Sink func(ctx context.Context, r Result) error
 
 // Options configure a Scheduler.
 type Options struct {
@@ -93,7 +92,7 @@ func New(opts Options, log *slog.Logger) *Scheduler {
 		opts.Workers = DefaultWorkers
 	}
 	if opts.Sink == nil {
-		opts.Sink = func(context.Context, store.MonitorResult) error { return nil }
+		opts.Sink = func(context.Context, Result) error { return nil }
 	}
 	s := &Scheduler{
 		log:      log,
@@ -221,3 +220,10 @@ func (s *Scheduler) Run(ctx context.Context) error {
 // Wait blocks until Run has returned. It must not be called when Run was
 // never started.
 func (s *Scheduler) Wait() { <-s.done }
+
+// Result is one run's outcome for one job: the server turns it into a
+// stored result, an agent into a spooled one.
+type Result struct {
+	MonitorID string
+	Result    checks.Result
+}

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/vigil-monitor/vigil/checks"
-	"github.com/vigil-monitor/vigil/store"
 )
 
 // sleepChecker takes d to answer, or less when ctx ends first.
@@ -39,10 +38,10 @@ func (panicChecker) Check(context.Context, string) checks.Result { panic("boom")
 // recorder is a Sink that keeps every result.
 type recorder struct {
 	mu  sync.Mutex
-	got []store.MonitorResult
+	got []Result
 }
 
-func (r *recorder) sink(_ context.Context, mr store.MonitorResult) error {
+func (r *recorder) sink(_ context.Context, mr Result) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.got = append(r.got, mr)
