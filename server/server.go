@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/vigil-monitor/vigil/internal/pki"
 	"github.com/vigil-monitor/vigil/internal/scheduler"
 	"github.com/vigil-monitor/vigil/server/auth"
 	"github.com/vigil-monitor/vigil/server/engine"
@@ -28,6 +29,7 @@ type Server struct {
 	engine    *engine.Engine
 	live      *live.Cache
 	monitors  *monitorSet
+	ca        *pki.CA // the built-in CA that agents' certificates come from
 	limiter   *auth.Limiter
 	publicURL string
 	started   time.Time
@@ -81,6 +83,11 @@ func newServer(cfg Config, log *slog.Logger, db *store.DB, addr net.Addr) (*Serv
 		started:   time.Now(),
 	}
 	s.secure = len(s.publicURL) > 8 && s.publicURL[:8] == "https://"
+	ca, err := pki.LoadOrCreate(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	s.ca = ca
 	if err := s.bootstrapAdmin(); err != nil {
 		return nil, err
 	}
