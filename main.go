@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/vigil-monitor/vigil/agent"
 	"github.com/vigil-monitor/vigil/internal/version"
 	"github.com/vigil-monitor/vigil/server"
 )
@@ -20,7 +21,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
-		if errors.Is(err, server.ErrUsage) {
+		if errors.Is(err, server.ErrUsage) || errors.Is(err, agent.ErrUsage) {
 			os.Exit(2)
 		}
 		fmt.Fprintln(os.Stderr, "vigil:", err)
@@ -32,6 +33,7 @@ const usage = `usage: vigil <command> [flags]
 
 commands:
   server    run the server: web UI, JSON API, scheduler, agent gateway, embedded store
+  agent     run an agent on a host; joins the server on first start
   version   print the version and exit
 
 Run "vigil <command> -h" for a command's flags.
@@ -59,6 +61,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return err
 		}
 		return server.Run(ctx, cfg, log)
+	case "agent":
+		return runAgent(ctx, args[1:], getenv, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -66,4 +70,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprint(stderr, usage)
 		return fmt.Errorf("unknown command %q", args[0])
 	}
+}
+
+// runAgent is `vigil agent`: flags to agent.Config, then agent.Run.
+func runAgent(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
+	cfg, err := agent.ParseFlags(args, getenv, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	log, err := newLogger(getenv("VIGIL_LOG_FORMAT"), stderr)
+	if err != nil {
+		return err
+	}
+	return agent.Run(ctx, cfg, log)
 }

@@ -126,7 +126,7 @@ func (s *Server) createMonitor(in monitorInput, by store.Actor) (store.Monitor, 
 	s.monitorMu.Lock()
 	defer s.monitorMu.Unlock()
 	var m store.Monitor
-	if err := in.toMonitor(&m, "", s.monitors.get); err != nil {
+	if err := in.toMonitor(&m, "", s.monitors.get, s.lookupAgent); err != nil {
 		return m, err
 	}
 	if err := s.db.CreateMonitor(&m, by); err != nil {
@@ -144,7 +144,7 @@ func (s *Server) updateMonitor(id string, in monitorInput, by store.Actor) (stor
 		return m, err
 	}
 	in = timeoutFollowsInterval(in, m)
-	if err := in.toMonitor(&m, id, s.monitors.get); err != nil {
+	if err := in.toMonitor(&m, id, s.monitors.get, s.lookupAgent); err != nil {
 		return m, err
 	}
 	if err := s.db.UpdateMonitor(&m, by); errors.Is(err, store.ErrNotFound) {
@@ -178,6 +178,7 @@ func (s *Server) deleteMonitor(id string, by store.Actor) error {
 	s.sched.Remove(id)
 	s.engine.RemoveMonitor(id)
 	s.live.Remove(id)
+	s.agentsChanged()
 	return nil
 }
 
@@ -187,6 +188,7 @@ func (s *Server) monitorChanged(m store.Monitor) {
 	s.engine.UpsertMonitor(m)
 	s.live.Upsert(m)
 	s.schedule(m, true)
+	s.agentsChanged()
 }
 
 func quote(s string) string {

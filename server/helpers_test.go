@@ -29,7 +29,7 @@ const testPassword = "correct horse battery"
 type testServer struct {
 	*Server
 	http *httptest.Server
-	log  *bytes.Buffer
+	log  *lockedBuffer
 }
 
 type lockedBuffer struct {
@@ -41,6 +41,13 @@ func (b *lockedBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.Buffer.Write(p)
+}
+
+// String reads what was logged so far; the server may be writing.
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.Buffer.String()
 }
 
 // newTestServer starts a server; with admin true it has an administrator
@@ -73,7 +80,7 @@ func newTestServer(t testing.TB, admin bool) *testServer {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- s.serve(ctx, ln) }()
-	ts := &testServer{Server: s, log: &logBuf.Buffer}
+	ts := &testServer{Server: s, log: logBuf}
 	ts.http = &httptest.Server{URL: "http://" + ln.Addr().String()}
 	t.Cleanup(func() {
 		cancel()
@@ -82,9 +89,7 @@ func newTestServer(t testing.TB, admin bool) *testServer {
 		}
 		db.Close()
 		if t.Failed() {
-			logBuf.mu.Lock()
 			t.Logf("server log:\n%s", logBuf.String())
-			logBuf.mu.Unlock()
 		}
 	})
 	return ts

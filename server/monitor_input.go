@@ -71,7 +71,8 @@ type monitorLookup func(id string) (store.Monitor, bool)
 // toMonitor validates in and fills m (keeping m's ID and times). self is
 // m's id ("" when creating). The error holds every problem found, each a
 // 400 naming its field: the API answers the first, the form shows them all.
-func (in monitorInput) toMonitor(m *store.Monitor, self string, lookup monitorLookup) error {
+// agents, when given, resolves agent locations (else only "server" exists).
+func (in monitorInput) toMonitor(m *store.Monitor, self string, lookup monitorLookup, agents ...agentLookup) error {
 	var errs fieldErrors
 	name := strings.TrimSpace(in.Name)
 	switch {
@@ -95,7 +96,11 @@ func (in monitorInput) toMonitor(m *store.Monitor, self string, lookup monitorLo
 	if err == nil && intervalErr == nil && timeout > interval {
 		errs.add(badRequest("timeout", "timeout (%s) must not be longer than the interval (%s)", formatDuration(timeout), formatDuration(interval)))
 	}
-	locations, err := validLocations(in.Locations, t)
+	var agentsLookup agentLookup
+	if len(agents) > 0 {
+		agentsLookup = agents[0]
+	}
+	locations, err := validLocations(in.Locations, t, agentsLookup)
 	errs.add(err)
 	settings := in.Settings
 	if len(settings) == 0 || string(settings) == "null" {
@@ -176,7 +181,15 @@ func parseDuration(field, s string, def, lo, hi time.Duration) (time.Duration, e
 	return d, nil
 }
 
-func validLocations(in []string, t checks.Type) ([]string, error) {
+// validLocations checks where a monitor runs: "server" and agents, named
+// by id or name and stored by id. Host checks run only on agents; a
+// revoked or unknown agent is refused. Without agents (nil) only "server"
+// exists.
+func validLocations(in []string, t checks.Type, agents agentLookup) ([]string, error) {
+	host := t.Scope == checks.ScopeHost
+	if len(in) == 0 && host {
+		return nil, badRequest("locations", "%s checks inspect a host and run only on agents: name at least one agent in locations", t.Name)
+	}
 	if len(in) == 0 {
 		in = []string{serverLocation}
 	}
@@ -184,17 +197,27 @@ func validLocations(in []string, t checks.Type) ([]string, error) {
 	var out []string
 	for _, l := range in {
 		l = strings.TrimSpace(l)
-		if seen[l] {
-			continue
-		}
-		seen[l] = true
-		if l != serverLocation {
-			return nil, badRequest("locations", "unknown location %q: only \"server\" exists until agents join", l)
-		}
-		if t.Scope == checks.ScopeHost {
+		id := l
+		switch {
+		case l == serverLocation && host:
 			return nil, badRequest("locations", "%s checks inspect a host and run only on agents, not on the server", t.Name)
+		case l == serverLocation:
+		case agents == nil:
+			return nil, badRequest("locations", "unknown location %q: only \"server\" exists until agents join", l)
+		default:
+			a, ok := agents(l)
+			if !ok {
+				return nil, badRequest("locations", "unknown location %q: not \"server\" nor the id or name of an agent", l)
+			}
+			if a.RevokedAt != nil {
+				return nil, badRequest("locations", "agent %q is revoked: it runs no checks", a.Name)
+			}
+			id = a.ID
 		}
-		out = append(out, l)
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
 	}
 	return out, nil
 }

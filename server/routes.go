@@ -33,6 +33,11 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /monitors/{id}/delete", s.web(roleEditor, s.handleMonitorDelete))
 	mux.HandleFunc("GET /incidents", s.web(roleViewer, s.handleIncidentsPage))
 	mux.HandleFunc("POST /incidents/{id}/ack", s.web(roleEditor, s.handleIncidentAckForm))
+	mux.HandleFunc("GET /agents", s.web(roleViewer, s.handleAgentsPage))
+	mux.HandleFunc("POST /agents/join-tokens", s.web(roleAdmin, s.handleJoinTokenForm))
+	mux.HandleFunc("POST /agents/join-tokens/{id}/revoke", s.web(roleAdmin, s.handleJoinTokenRevokeForm))
+	mux.HandleFunc("POST /agents/{id}", s.web(roleEditor, s.handleAgentUpdateForm))
+	mux.HandleFunc("POST /agents/{id}/revoke", s.web(roleAdmin, s.handleAgentRevokeForm))
 
 	// JSON API. Bearer tokens; no cookies, so no CSRF.
 	mux.HandleFunc("POST /api/v1/auth/token", s.handleAPIToken)
@@ -47,6 +52,12 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /api/v1/check-types", s.api(roleViewer, s.handleAPICheckTypes))
 	mux.HandleFunc("GET /api/v1/audit", s.api(roleAdmin, s.handleAPIAudit))
 	mux.HandleFunc("GET /api/v1/system", s.api(roleAdmin, s.handleAPISystem))
+	mux.HandleFunc("POST /api/v1/join-tokens", s.api(roleAdmin, s.handleAPIJoinTokenCreate))
+	mux.HandleFunc("GET /api/v1/join-tokens", s.api(roleAdmin, s.handleAPIJoinTokenList))
+	mux.HandleFunc("DELETE /api/v1/join-tokens/{id}", s.api(roleAdmin, s.handleAPIJoinTokenRevoke))
+	mux.HandleFunc("GET /api/v1/agents", s.api(roleViewer, s.handleAPIAgentList))
+	mux.HandleFunc("PUT /api/v1/agents/{id}", s.api(roleEditor, s.handleAPIAgentUpdate))
+	mux.HandleFunc("DELETE /api/v1/agents/{id}", s.api(roleAdmin, s.handleAPIAgentRevoke))
 	mux.HandleFunc("/api/", s.handleAPINotFound)
 
 	mux.HandleFunc("/", s.handleNotFound)

@@ -14,6 +14,7 @@ import (
 	"github.com/vigil-monitor/vigil/internal/scheduler"
 	"github.com/vigil-monitor/vigil/server/auth"
 	"github.com/vigil-monitor/vigil/server/engine"
+	"github.com/vigil-monitor/vigil/server/gateway"
 	"github.com/vigil-monitor/vigil/server/ingest"
 	"github.com/vigil-monitor/vigil/server/live"
 	"github.com/vigil-monitor/vigil/store"
@@ -30,6 +31,7 @@ type Server struct {
 	live      *live.Cache
 	monitors  *monitorSet
 	ca        *pki.CA // the built-in CA that agents' certificates come from
+	gateway   *gateway.Gateway
 	limiter   *auth.Limiter
 	publicURL string
 	started   time.Time
@@ -94,6 +96,9 @@ func newServer(cfg Config, log *slog.Logger, db *store.DB, addr net.Addr) (*Serv
 	if err := s.startPipeline(); err != nil {
 		return nil, err
 	}
+	if err := s.initGateway(); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -111,6 +116,11 @@ func (s *Server) serve(ctx context.Context, ln net.Listener) error {
 	}
 
 	var wg sync.WaitGroup
+	gatewayDone, err := s.startGateway(ctx, &wg)
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	pipelineDone := s.runPipeline(ctx, &wg)
 
 	httpErr := make(chan error, 1)
@@ -118,12 +128,12 @@ func (s *Server) serve(ctx context.Context, ln net.Listener) error {
 	s.log.Info("vigil server is running", "url", s.publicURL, "data", s.cfg.DataDir)
 	s.announceSetup()
 
-	var err error
 	select {
 	case <-ctx.Done():
 	case err = <-httpErr:
 		err = fmt.Errorf("http server: %w", err)
 	case err = <-pipelineDone:
+	case err = <-gatewayDone:
 	}
 	s.log.Info("shutting down")
 	shutdownCtx, stop := context.WithTimeout(context.Background(), shutdownGrace)

@@ -1,0 +1,56 @@
+package agent
+
+import (
+	"bytes"
+
+	"github.com/vigil-monitor/vigil/checks"
+	"github.com/vigil-monitor/vigil/internal/scheduler"
+	"github.com/vigil-monitor/vigil/internal/wire"
+)
+
+// applied is an assignment the scheduler runs, kept to tell a changed one.
+type applied struct {
+	a wire.Assignment
+}
+
+// same reports whether x asks for exactly what the applied one does.
+func (p applied) same(x wire.Assignment) bool {
+	a := p.a
+	return a.Type == x.Type && a.Target == x.Target && a.Interval == x.Interval &&
+		a.Timeout == x.Timeout && bytes.Equal(a.Settings, x.Settings)
+}
+
+// apply makes the scheduler run exactly the assignments in as: new and
+// changed ones are (re)built with the checks registry, unchanged ones keep
+// running (and their checker's state), missing ones stop. An assignment
+// the registry refuses is skipped and logged; if it was running before,
+// it stops.
+func (a *agent) apply(as *wire.Assignments) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	keep := make(map[string]bool, len(as.Monitors))
+	for _, m := range as.Monitors {
+		if p, ok := a.applied[m.ID]; ok && p.same(m) {
+			keep[m.ID] = true
+			continue
+		}
+		chk, err := checks.New(m.Type, m.Target, m.Settings)
+		if err != nil {
+			a.log.Warn("assignment refused: not run", "monitor", m.ID, "type", m.Type, "err", err)
+			continue
+		}
+		a.sched.Upsert(scheduler.Job{
+			ID: m.ID, Target: m.Target, Interval: m.Interval.D(), Timeout: m.Timeout.D(), Checker: chk,
+		})
+		a.applied[m.ID] = applied{a: m}
+		keep[m.ID] = true
+	}
+	for id := range a.applied {
+		if !keep[id] {
+			a.sched.Remove(id)
+			delete(a.applied, id)
+		}
+	}
+	a.version = as.Version
+	a.log.Info("assignments applied", "version", as.Version, "monitors", len(as.Monitors), "running", len(a.applied))
+}

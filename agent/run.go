@@ -1,0 +1,143 @@
+package agent
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+
+	"github.com/vigil-monitor/vigil/agent/spool"
+	"github.com/vigil-monitor/vigil/internal/scheduler"
+)
+
+// Run joins the server if this state directory has not yet, then runs the
+// agent until ctx is done (nil) or the server refuses it for good (an
+// error). A failed join is an error that says why.
+func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if err := cfg.validate(); err != nil {
+		return err
+	}
+	st, err := openState(cfg.StateDir)
+	if err != nil {
+		return err
+	}
+	creds, err := st.load()
+	switch {
+	case errors.Is(err, errNotJoined) && cfg.Token == "":
+		return fmt.Errorf("agent: %s holds no identity yet: give --token (and --server) to join", cfg.StateDir)
+	case errors.Is(err, errNotJoined):
+		if creds, err = join(ctx, cfg, st, log); err != nil {
+			return err
+		}
+	case err != nil:
+		return err
+	case cfg.Token != "":
+		log.Info("already joined: ignoring --token", "agent_id", creds.id.AgentID, "state", cfg.StateDir)
+	}
+	a, err := newAgent(cfg, st, creds, log)
+	if err != nil {
+		return err
+	}
+	return a.run(ctx)
+}
+
+// agent is a joined agent's running parts.
+type agent struct {
+	cfg   Config
+	st    state
+	id    identity
+	log   *slog.Logger
+	cert  atomic.Pointer[tls.Certificate]
+	api   *client
+	spool *spool.Spool
+	sched *scheduler.Scheduler
+
+	queued  chan struct{} // a result was spooled; wakes the delivery loop
+	refused atomic.Uint64 // results dropped because the server refused them
+
+	mu      sync.Mutex
+	applied map[string]applied // by monitor id: what the scheduler runs
+	version string             // of the assignments applied
+}
+
+// newAgent prepares a joined agent; run starts it.
+func newAgent(cfg Config, st state, creds credentials, log *slog.Logger) (*agent, error) {
+	if cfg.retry == (backoffRange{}) {
+		cfg.retry = defaultRetry
+	}
+	server := creds.id.Server
+	if cfg.Server != "" && cfg.Server != server {
+		log.Info("using --server rather than the server joined", "server", cfg.Server, "joined", server)
+		server = cfg.Server
+	}
+	a := &agent{
+		cfg:     cfg,
+		st:      st,
+		id:      creds.id,
+		log:     log.With("agent_id", creds.id.AgentID),
+		queued:  make(chan struct{}, 1),
+		applied: map[string]applied{},
+	}
+	a.cert.Store(&creds.cert)
+	api, err := newClient(server, creds.id.CAFingerprint, &a.cert)
+	if err != nil {
+		return nil, err
+	}
+	a.api = api
+	a.sched = scheduler.New(scheduler.Options{Location: creds.id.AgentID, Sink: a.sink}, a.log)
+	return a, nil
+}
+
+// run opens the spool and runs the loops until ctx is done or one of them
+// stops the agent.
+func (a *agent) run(ctx context.Context) error {
+	if err := a.openSpool(); err != nil {
+		return err
+	}
+	return a.loops(ctx)
+}
+
+// openSpool opens the result spool under the state directory.
+func (a *agent) openSpool() error {
+	sp, err := spool.Open(filepath.Join(a.st.dir, spoolDir), spool.Options{MaxBytes: a.cfg.SpoolMaxBytes, MaxAge: a.cfg.SpoolMaxAge})
+	if err != nil {
+		return fmt.Errorf("agent: %w", err)
+	}
+	a.spool = sp
+	return nil
+}
+
+// loops runs the scheduler, poll, delivery and renewal until ctx is done
+// or one of them stops the agent, then closes the spool.
+func (a *agent) loops(ctx context.Context) error {
+	defer a.api.close()
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	a.log.Info("agent running", "name", a.id.Name, "state", a.st.dir)
+
+	var wg sync.WaitGroup
+	wg.Go(func() { _ = a.sched.Run(ctx) })
+	for _, loop := range []func(context.Context) error{a.pollLoop, a.deliverLoop, a.renewLoop} {
+		wg.Go(func() {
+			if err := loop(ctx); err != nil {
+				cancel(err)
+			}
+		})
+	}
+	wg.Wait()
+	if err := a.spool.Close(); err != nil {
+		a.log.Error("close spool", "err", err)
+	}
+	if cause := context.Cause(ctx); errors.Is(cause, errStopped) {
+		a.log.Error("agent stopped", "err", cause)
+		return cause
+	}
+	return nil
+}

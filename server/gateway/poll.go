@@ -1,0 +1,75 @@
+package gateway
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/vigil-monitor/vigil/internal/wire"
+	"github.com/vigil-monitor/vigil/store"
+)
+
+// handlePoll serves wire.PathAssignments, the long-poll that is also the
+// heartbeat: it records the agent as seen, then answers its assignments
+// at once if their version differs from the agent's, or else holds the
+// request until they change, PollWait passes or the gateway stops.
+func (g *Gateway) handlePoll(w http.ResponseWriter, r *http.Request, a store.Agent) error {
+	var p wire.Poll
+	if err := decode(r, wire.MaxPollBody, &p); err != nil {
+		return err
+	}
+	if err := g.heartbeat(r, a, &p); err != nil {
+		return err
+	}
+	deadline := time.NewTimer(g.cfg.PollWait)
+	defer deadline.Stop()
+	for {
+		changed := g.changes.wait() // before reading, so no change is missed
+		if version, list := g.cfg.Assignments(a.ID); version != p.AssignmentsVersion {
+			g.writeMessage(w, http.StatusOK, &wire.Assignments{
+				Version: version, Monitors: nonNil(list), Wait: wire.Duration(g.cfg.PollWait),
+			})
+			return nil
+		}
+		if g.onHold != nil {
+			g.onHold(a.ID)
+		}
+		select {
+		case <-changed:
+		case <-deadline.C:
+			w.WriteHeader(http.StatusNoContent)
+			return nil
+		case <-g.stopping:
+			w.WriteHeader(http.StatusNoContent)
+			return nil
+		case <-r.Context().Done():
+			return nil
+		}
+	}
+}
+
+// heartbeat records the poll: last seen and address in the store and in
+// memory, and the host facts when they changed.
+func (g *Gateway) heartbeat(r *http.Request, a store.Agent, p *wire.Poll) error {
+	now := g.cfg.Now()
+	if err := g.cfg.Store.TouchAgent(a.ID, now, peer(r)); err != nil {
+		return fmt.Errorf("poll: touch agent %s: %w", a.ID, err)
+	}
+	g.seen(a.ID, now)
+	if a.Hostname == p.Hostname && a.OS == p.OS && a.Arch == p.Arch && a.Version == p.Version {
+		return nil
+	}
+	a.Hostname, a.OS, a.Arch, a.Version = p.Hostname, p.OS, p.Arch, p.Version
+	if err := g.cfg.Store.UpdateAgent(&a, agentActor(a, peer(r))); err != nil {
+		return fmt.Errorf("poll: update facts of agent %s: %w", a.ID, err)
+	}
+	return nil
+}
+
+// nonNil returns list, or an empty list for nil, so the JSON carries [].
+func nonNil(list []wire.Assignment) []wire.Assignment {
+	if list == nil {
+		return []wire.Assignment{}
+	}
+	return list
+}

@@ -1,0 +1,65 @@
+package gateway
+
+import (
+	"time"
+
+	"github.com/vigil-monitor/vigil/store"
+)
+
+// offlineMargin is added to two PollWaits before an agent counts as
+// offline: room for a slow network and the agent's reconnect.
+const offlineMargin = 10 * time.Second
+
+// OfflineAfter is how long after its last poll an agent counts as
+// offline: two missed heartbeats and a margin.
+func (g *Gateway) OfflineAfter() time.Duration { return 2*g.cfg.PollWait + offlineMargin }
+
+// LastSeen returns when agentID last polled, as far as this process
+// knows (Serve starts from the times in the store), and whether it was
+// ever seen.
+func (g *Gateway) LastSeen(agentID string) (time.Time, bool) {
+	g.agentsMu.Lock()
+	defer g.agentsMu.Unlock()
+	st := g.agents[agentID]
+	if st == nil || st.lastSeen.IsZero() {
+		return time.Time{}, false
+	}
+	return st.lastSeen, true
+}
+
+// Online reports whether agentID polled within OfflineAfter. Whether the
+// agent is revoked is for the caller to check first.
+func (g *Gateway) Online(agentID string) bool {
+	t, ok := g.LastSeen(agentID)
+	return ok && g.cfg.Now().Sub(t) <= g.OfflineAfter()
+}
+
+// seen records a heartbeat of agentID at t.
+func (g *Gateway) seen(agentID string, t time.Time) {
+	st := g.state(agentID)
+	g.agentsMu.Lock()
+	defer g.agentsMu.Unlock()
+	if t.After(st.lastSeen) {
+		st.lastSeen = t
+	}
+}
+
+// loadLastSeen starts presence from the heartbeats in the store, so a
+// restarted server does not show every agent offline until it polls.
+func (g *Gateway) loadLastSeen() error {
+	agents, err := g.cfg.Store.Agents()
+	if err != nil {
+		return err
+	}
+	for _, a := range agents {
+		if a.RevokedAt == nil && !a.LastSeen.IsZero() {
+			g.seen(a.ID, a.LastSeen)
+		}
+	}
+	return nil
+}
+
+// agentActor is the audit actor of changes an agent makes about itself.
+func agentActor(a store.Agent, peer string) store.Actor {
+	return store.Actor{Username: "agent:" + a.Name, IP: peer}
+}

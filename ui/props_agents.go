@@ -1,0 +1,61 @@
+package ui
+
+import "time"
+
+// AgentsProps fill the agents screen: the CA fingerprint agents pin, the
+// join tokens and the agents that joined.
+type AgentsProps struct {
+	Page
+	Fingerprint string // the CA's SHA-256 fingerprint, hex
+	CanEdit     bool   // may rename agents and set labels
+	CanAdmin    bool   // may create and revoke tokens and revoke agents
+	// NewToken is the token just created, shown this once; nil otherwise.
+	NewToken  *NewJoinToken
+	TokenForm JoinTokenForm
+	Tokens    []JoinTokenRow // newest first; only filled for administrators
+	Agents    []AgentRow
+}
+
+// NewJoinToken is a join token right after its creation: the only time
+// its command (which holds the secret) is shown.
+type NewJoinToken struct {
+	ID        string
+	Command   string // "vigil agent --server … --token …"
+	ExpiresAt time.Time
+	UsesLeft  int
+}
+
+// JoinTokenForm is the "New join token" form as typed, with its errors.
+type JoinTokenForm struct {
+	TTL    string
+	Uses   string
+	Note   string
+	Errors map[string]string // field name ("ttl", "uses", "note", "") → message
+}
+
+// JoinTokenRow is one join token, without its secret.
+type JoinTokenRow struct {
+	ID        string
+	Note      string
+	Status    string // "active", "expired", "used_up", "revoked"
+	CreatedBy string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	UsesLeft  int
+	Used      int
+}
+
+// AgentRow is one agent.
+type AgentRow struct {
+	ID       string
+	Name     string
+	Hostname string
+	OS       string
+	Arch     string
+	Version  string
+	Status   string // "online", "offline", "revoked"
+	Address  string
+	Labels   []string
+	LastSeen time.Time // zero when never seen
+	Monitors int       // monitors that run on it
+}
