@@ -73,13 +73,13 @@ func saveJoined(cfg Config, st state, pin string, keyPEM []byte, resp *wire.Join
 func joinError(server string, err error) error {
 	switch wireCode(err) {
 	case wire.CodeTokenInvalid:
-		return fmt.Errorf("agent: join refused: the token is not valid (unknown or mistyped; create a new one in the server's UI): %w", err)
+		return refusal("agent: join refused: the token is not valid (unknown or mistyped); create a new one in the server's UI (Agents page)", err)
 	case wire.CodeTokenExpired:
-		return fmt.Errorf("agent: join refused: the token has expired; create a new one in the server's UI: %w", err)
+		return refusal("agent: join refused: the token has expired; create a new one in the server's UI (Agents page)", err)
 	case wire.CodeTokenUsedUp:
-		return fmt.Errorf("agent: join refused: the token has no uses left; create a new one in the server's UI: %w", err)
+		return refusal("agent: join refused: the token has no uses left; create a new one in the server's UI (Agents page)", err)
 	case wire.CodeTokenRevoked:
-		return fmt.Errorf("agent: join refused: the token was revoked; create a new one in the server's UI: %w", err)
+		return refusal("agent: join refused: the token was revoked; create a new one in the server's UI (Agents page)", err)
 	case "":
 	default:
 		return fmt.Errorf("agent: join refused by %s: %w", server, err)
@@ -94,3 +94,15 @@ func joinError(server string, err error) error {
 	}
 	return fmt.Errorf("agent: join %s: %w", server, err)
 }
+
+// refusalError says why a join was refused in the agent's own words; the
+// server's answer stays reachable with errors.As but is not repeated.
+type refusalError struct {
+	msg string
+	err error
+}
+
+func refusal(msg string, err error) error { return &refusalError{msg: msg, err: err} }
+
+func (e *refusalError) Error() string { return e.msg }
+func (e *refusalError) Unwrap() error { return e.err }

@@ -25,9 +25,12 @@ type APIError struct {
 	Field string `json:"field"`
 }
 
-// NewClient returns a client for base that sends token ("" for none).
+// NewClient returns a client for base that sends token ("" for none). It
+// has its own connection pool, so a client made after a server restart
+// never reuses a connection to the stopped process.
 func NewClient(base, token string) *Client {
-	return &Client{Base: base, Token: token, HTTP: &http.Client{Timeout: 30 * time.Second}}
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	return &Client{Base: base, Token: token, HTTP: &http.Client{Timeout: 30 * time.Second, Transport: transport}}
 }
 
 // Login gets an API token for user and returns a client that sends it.

@@ -29,6 +29,9 @@ type Options struct {
 	AdminPassword string
 	// LogFormat is passed as --log-format when set ("text" or "json").
 	LogFormat string
+	// Addr and AgentAddr reuse given addresses (to restart a server where
+	// its agents expect it); empty means free loopback ports.
+	Addr, AgentAddr string
 	// Args are added after the flags StartServer sets.
 	Args []string
 	// Env is added to the test's environment.
@@ -59,9 +62,15 @@ func StartServer(t testing.TB, opts Options) *Server {
 	if opts.DataDir == "" {
 		opts.DataDir = t.TempDir()
 	}
+	if opts.Addr == "" {
+		opts.Addr = fmt.Sprintf("127.0.0.1:%d", FreePort(t))
+	}
+	if opts.AgentAddr == "" {
+		opts.AgentAddr = fmt.Sprintf("127.0.0.1:%d", FreePort(t))
+	}
 	s := &Server{
-		Addr:      fmt.Sprintf("127.0.0.1:%d", FreePort(t)),
-		AgentAddr: fmt.Sprintf("127.0.0.1:%d", FreePort(t)),
+		Addr:      opts.Addr,
+		AgentAddr: opts.AgentAddr,
 		DataDir:   opts.DataDir,
 		t:         t,
 		log:       newLogBuffer(),
