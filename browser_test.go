@@ -157,6 +157,17 @@ func TestBrowserSetupLoginMonitor(t *testing.T) {
 	waitStatusText(t, b, "ok", 30*time.Second)
 	b.screenshot("monitor-ok")
 	checkLiveRefresh(t, b, s.URL)
+
+	b.do("create a join token for an agent",
+		chromedp.Navigate(s.URL+"/agents"),
+		chromedp.WaitVisible(byTestID("join-token-form")),
+		chromedp.Click(submitButton("join-token-form")),
+		chromedp.WaitVisible(byTestID("join-command")),
+	)
+	if page := b.html(); !strings.Contains(page, "vigil agent --server https://") || !strings.Contains(page, "--token vgl1.") {
+		t.Errorf("the agents page does not show the join command after creating a token")
+	}
+	b.screenshot("agents")
 }
 
 // checkLiveRefresh opens the dashboard, waits through one live refresh
