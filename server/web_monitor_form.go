@@ -31,6 +31,7 @@ func (s *Server) handleMonitorEdit(w http.ResponseWriter, r *http.Request, rc *r
 		return err
 	}
 	values := formFromMonitor(m)
+	values.Locations = s.locationNames(m.Locations)
 	if t := r.URL.Query().Get("type"); t != "" {
 		// "Change type" without JavaScript comes back here as a GET.
 		values = formValuesFrom(r.URL.Query())
@@ -129,9 +130,6 @@ func (s *Server) renderMonitorForm(w http.ResponseWriter, r *http.Request, rc *r
 func formTypes() []ui.CheckType {
 	var out []ui.CheckType
 	for _, t := range checks.Types() {
-		if t.Scope != checks.ScopeExternal {
-			continue
-		}
 		ct := ui.CheckType{Name: t.Name, Title: t.Title, TargetHelp: t.TargetHelp}
 		for _, st := range t.Settings {
 			ct.Settings = append(ct.Settings, ui.CheckSetting{Name: st.Name, Kind: st.Kind, Default: st.Default, Options: st.Options, Help: st.Help})
@@ -146,7 +144,7 @@ func formValuesFrom(v url.Values) ui.MonitorForm {
 	f := ui.MonitorForm{
 		Name: v.Get("name"), Type: v.Get("type"), Target: v.Get("target"),
 		Interval: v.Get("interval"), Timeout: v.Get("timeout"), Confirm: v.Get("confirm"),
-		DependsOn: v.Get("depends_on"), Paused: v.Get("paused") == "on" || v.Get("paused") == "true",
+		DependsOn: v.Get("depends_on"), Locations: v.Get("locations"), Paused: v.Get("paused") == "on" || v.Get("paused") == "true",
 		Settings: map[string]string{},
 	}
 	for key, vals := range v {
@@ -164,6 +162,13 @@ func inputFromForm(f ui.MonitorForm, base monitorInput) (monitorInput, error) {
 	in := base
 	in.Name, in.Type, in.Target, in.Interval, in.Timeout, in.Paused = f.Name, f.Type, f.Target, f.Interval, f.Timeout, f.Paused
 	in.Confirm, in.DependsOn = nil, nil
+	// An empty locations field means the default: the server itself.
+	in.Locations = nil
+	for _, loc := range strings.Split(f.Locations, ",") {
+		if loc = strings.TrimSpace(loc); loc != "" {
+			in.Locations = append(in.Locations, loc)
+		}
+	}
 	if c := strings.TrimSpace(f.Confirm); c != "" {
 		n, err := strconv.Atoi(c)
 		if err != nil {
@@ -300,4 +305,17 @@ func formString(v any) string {
 	}
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// locationNames shows a monitor's locations as people know them: agent
+// names instead of the ids stored.
+func (s *Server) locationNames(ids []string) string {
+	names := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if a, ok := s.lookupAgent(id); ok && id != serverLocation {
+			id = a.Name
+		}
+		names = append(names, id)
+	}
+	return strings.Join(names, ", ")
 }

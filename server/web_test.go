@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/vigil-monitor/vigil/store"
 )
 
 var setupCodeInLog = regexp.MustCompile(`setup_code=([A-Z0-9-]+)`)
@@ -252,5 +254,30 @@ func TestWebLiveRefreshAfterTheSessionEnds(t *testing.T) {
 	resp.Body.Close()
 	if resp.Header.Get("HX-Redirect") == "" || resp.StatusCode != http.StatusNoContent {
 		t.Errorf("status %d, HX-Redirect %q: want the page sent to sign-in", resp.StatusCode, resp.Header.Get("HX-Redirect"))
+	}
+}
+
+func TestWebFormLocatesMonitorsAtAgents(t *testing.T) {
+	ts := newTestServer(t, true)
+	a := store.Agent{Name: "web-1", Hostname: "web-1"}
+	if err := ts.db.CreateAgent(&a, systemActor); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, ts)
+	csrf := b.login()
+	resp, body := b.post("/monitors", url.Values{"csrf": {csrf}, "name": {"mem"}, "type": {"memory"}, "interval": {"30s"}})
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "agents") {
+		t.Fatalf("a host check on the server: status %d, want 400 saying it runs on agents", resp.StatusCode)
+	}
+	resp, body = b.post("/monitors", url.Values{"csrf": {csrf}, "name": {"mem"}, "type": {"memory"}, "interval": {"30s"}, "locations": {"web-1"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("status %d: %s", resp.StatusCode, body)
+	}
+	id := strings.TrimPrefix(resp.Header.Get("Location"), "/monitors/")
+	if m, _ := ts.monitors.get(id); len(m.Locations) != 1 || m.Locations[0] != a.ID {
+		t.Fatalf("stored locations %v, want the agent's id %s", m.Locations, a.ID)
+	}
+	if _, page := b.get("/monitors/" + id + "/edit"); !strings.Contains(page, `value="web-1"`) {
+		t.Error("the edit form does not show the agent by name")
 	}
 }

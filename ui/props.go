@@ -160,6 +160,7 @@ type MonitorForm struct {
 	Timeout   string
 	Confirm   string
 	DependsOn string // comma-separated monitor ids
+	Locations string // comma-separated: "server" and agent names
 	Paused    bool
 	Settings  map[string]string // setting name → value as typed
 }
