@@ -19,6 +19,17 @@ type Checker interface {
 // or unknown settings return a *SettingError naming the field.
 type Factory func(settings json.RawMessage) (Checker, error)
 
+// Env is what the process that runs checks offers host checks beyond
+// their settings. The server runs checks with the zero Env; an agent fills
+// it from its own local configuration, which the server cannot change.
+type Env struct {
+	// Command resolves the name of a shell command to the command line the
+	// host's own configuration allows under that name; ok is false when it
+	// allows none. Nil allows nothing. It is called on every run, so a
+	// change to the local allow-list takes effect without a restart.
+	Command func(name string) (line string, ok bool)
+}
+
 // Scope says where a check type may run.
 type Scope string
 
@@ -50,6 +61,9 @@ type Type struct {
 	// ValidateTarget returns an error a person understands for a bad target.
 	ValidateTarget func(target string) error
 	New            Factory
+	// NewWithEnv, when set, is used instead of New where an Env is given
+	// (see NewWithEnv); New must still validate the same settings.
+	NewWithEnv func(settings json.RawMessage, env Env) (Checker, error)
 }
 
 var (
@@ -95,6 +109,11 @@ func Types() []Type {
 // ready Checker. Errors are *SettingError values naming the bad field
 // ("type", "target" or "settings.<name>").
 func New(kind, target string, settings json.RawMessage) (Checker, error) {
+	return NewWithEnv(kind, target, settings, Env{})
+}
+
+// NewWithEnv is New for a process that offers host checks env.
+func NewWithEnv(kind, target string, settings json.RawMessage, env Env) (Checker, error) {
 	t, ok := Lookup(kind)
 	if !ok {
 		return nil, &SettingError{Field: "type", Msg: fmt.Sprintf("unknown check type %q", kind)}
@@ -105,11 +124,10 @@ func New(kind, target string, settings json.RawMessage) (Checker, error) {
 	if len(settings) == 0 || string(settings) == "null" {
 		settings = json.RawMessage("{}")
 	}
-	c, err := t.New(settings)
-	if err != nil {
-		return nil, err
+	if t.NewWithEnv != nil {
+		return t.NewWithEnv(settings, env)
 	}
-	return c, nil
+	return t.New(settings)
 }
 
 // SettingError is a validation error that names the field at fault.

@@ -21,7 +21,6 @@ func (s *Server) handleMonitorPage(w http.ResponseWriter, r *http.Request, rc *r
 		Monitor:   s.monitorRow(m),
 		Interval:  formatDuration(m.Interval),
 		Timeout:   formatDuration(m.Timeout),
-		Locations: m.Locations,
 		Paused:    m.Paused,
 		Range:     cr.name,
 	}
@@ -33,21 +32,29 @@ func (s *Server) handleMonitorPage(w http.ResponseWriter, r *http.Request, rc *r
 		return err
 	}
 	p.Timeline = timeline(p.Chart)
+	names := s.locationLabels()
+	for _, l := range m.Locations {
+		p.Locations = append(p.Locations, names.of(l))
+	}
+	if st, ok := s.engine.State(m.ID); ok {
+		p.PerLocation = perLocation(st, p.Chart, names)
+	}
+	nameSeries(&p.Chart, names)
 	recent, err := s.db.Results(m.ID, store.ResultQuery{Limit: recentResults, Newest: true})
 	if err != nil {
 		return err
 	}
 	for i := len(recent) - 1; i >= 0; i-- {
 		res := recent[i]
-		p.Recent = append(p.Recent, ui.ResultRow{At: res.At, Location: res.Location, Status: string(res.Status), LatencyMS: res.LatencyMS, Message: res.Message})
+		p.Recent = append(p.Recent, ui.ResultRow{At: res.At, Location: names.of(res.Location), Status: string(res.Status), LatencyMS: res.LatencyMS, Message: res.Message})
 	}
 	incidents, err := s.db.Incidents(store.IncidentQuery{MonitorID: m.ID, Limit: 20})
 	if err != nil {
 		return err
 	}
-	names := map[string]string{m.ID: m.Name}
+	monitorNames := map[string]string{m.ID: m.Name}
 	for _, inc := range incidents {
-		p.Incidents = append(p.Incidents, incidentRow(inc, names))
+		p.Incidents = append(p.Incidents, incidentRow(inc, monitorNames))
 	}
 	if r.Header.Get("HX-Request") == "true" && r.URL.Query().Get("partial") == "summary" {
 		s.render(w, r, http.StatusOK, ui.MonitorSummary(p))

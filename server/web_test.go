@@ -1,13 +1,16 @@
 package server
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/vigil-monitor/vigil/checks"
 	"github.com/vigil-monitor/vigil/store"
 )
 
@@ -279,5 +282,40 @@ func TestWebFormLocatesMonitorsAtAgents(t *testing.T) {
 	}
 	if _, page := b.get("/monitors/" + id + "/edit"); !strings.Contains(page, `value="web-1"`) {
 		t.Error("the edit form does not show the agent by name")
+	}
+}
+
+// TestWebMonitorPageShowsEachLocation: a monitor checked from the server
+// and an agent shows both in its Locations table and chart legend, by the
+// agent's name rather than the id its results carry.
+func TestWebMonitorPageShowsEachLocation(t *testing.T) {
+	ts := newTestServer(t, true)
+	a := ts.addAgent(t, "edge-1")
+	tok := ts.token(t, "admin")
+	var m monitorOutput
+	ts.call(t, tok, "POST", "/api/v1/monitors", `{"name":"api","type":"tcp","target":"127.0.0.1:1","interval":"1h","locations":["server","edge-1"]}`, http.StatusCreated, &m)
+	now := time.Now()
+	batch := []store.MonitorResult{
+		{MonitorID: m.ID, Result: checks.Result{At: now.Add(-2 * time.Second), Location: a.ID, Status: checks.StatusOK, LatencyMS: 41.5, Message: "connected from the edge"}},
+		{MonitorID: m.ID, Result: checks.Result{At: now.Add(-time.Second), Location: serverLocation, Status: checks.StatusOK, LatencyMS: 3.2, Message: "connected"}},
+	}
+	if err := ts.commitAgentResults(context.Background(), batch); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, ts)
+	b.login()
+	_, page := b.get("/monitors/" + m.ID + "?range=1h")
+	table := page[strings.Index(page, `data-testid="locations"`):]
+	table = table[:strings.Index(table, "</section>")]
+	for _, want := range []string{"edge-1", "server", "42 ms", "connected from the edge"} {
+		if !strings.Contains(table, want) {
+			t.Errorf("the Locations table lacks %q:\n%s", want, table)
+		}
+	}
+	if strings.Contains(page, `data-label="From">`+a.ID+"<") || !strings.Contains(page, `data-label="From">edge-1<`) {
+		t.Errorf("recent results do not name the agent edge-1 (id %s)", a.ID)
+	}
+	if !strings.Contains(page, ">edge-1</text>") {
+		t.Error("the chart's legend does not name the agent edge-1")
 	}
 }

@@ -79,6 +79,21 @@ type MonitorProps struct {
 	Timeline  []TimelineSegment
 	Incidents []IncidentRow
 	Recent    []ResultRow // the latest results, newest first
+	// PerLocation is the state and latency at each location that has
+	// reported, by location name; shown when there is more than one
+	// location or the one is an agent.
+	PerLocation []LocationRow
+}
+
+// LocationRow is a monitor's state at one location ("server" or an agent).
+type LocationRow struct {
+	Name        string
+	Status      string
+	Since       time.Time // when this location's status began
+	LastLatency float64   // ms; < 0 when there is no result yet
+	AvgLatency  float64   // ms, over the chart's range; < 0 without data
+	LastCheck   time.Time
+	Message     string
 }
 
 // Chart is a response-time chart, rendered as SVG on the server.
