@@ -17,12 +17,12 @@ func (s *Server) handleMonitorPage(w http.ResponseWriter, r *http.Request, rc *r
 	}
 	cr := findRange(r.URL.Query().Get("range"))
 	p := ui.MonitorProps{
-		Page:      s.pageFor(w, r, rc, m.Name, "dashboard"),
-		Monitor:   s.monitorRow(m),
-		Interval:  formatDuration(m.Interval),
-		Timeout:   formatDuration(m.Timeout),
-		Paused:    m.Paused,
-		Range:     cr.name,
+		Page:     s.pageFor(w, r, rc, m.Name, "dashboard"),
+		Monitor:  s.monitorRow(m),
+		Interval: formatDuration(m.Interval),
+		Timeout:  formatDuration(m.Timeout),
+		Paused:   m.Paused,
+		Range:    cr.name,
 	}
 	for _, c := range chartRanges {
 		p.Ranges = append(p.Ranges, c.name)
