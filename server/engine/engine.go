@@ -68,6 +68,32 @@ type Engine struct {
 	subMu   sync.RWMutex
 	subs    map[int]func(Event)
 	nextSub int
+
+	// maintenance says whether m is in a maintenance window at t, and the
+	// window's name; nil means never. Set before the first Apply.
+	maintenance func(m store.Monitor, at time.Time) (window string, active bool)
+}
+
+// SetMaintenance sets how the engine learns that a monitor is in a
+// maintenance window: while it is, a problem opens no incident (the
+// results are still kept and the status still shown). Call it before the
+// first Apply; fn must be fast and must not call back into the engine.
+func (e *Engine) SetMaintenance(fn func(m store.Monitor, at time.Time) (window string, active bool)) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.maintenance = fn
+}
+
+// inMaintenance reports whether m is in a maintenance window at at, and
+// the message that says so. e.mu must be held.
+func (e *Engine) inMaintenance(m store.Monitor, at time.Time) (string, bool) {
+	if e.maintenance == nil {
+		return "", false
+	}
+	if name, active := e.maintenance(m, at); active {
+		return "in maintenance: " + name, true
+	}
+	return "", false
 }
 
 // New returns an engine persisting through st. Call Load before Apply.
@@ -185,6 +211,10 @@ func (e *Engine) view(s *store.MonitorState) State {
 	if s.Status == checks.StatusProblem && s.IncidentID == "" {
 		if name, down := e.parentDown(e.monitors[s.MonitorID]); down {
 			v.Message = unreachable(name)
+			return v
+		}
+		if msg, active := e.inMaintenance(e.monitors[s.MonitorID], time.Now()); active {
+			v.Message = msg
 			return v
 		}
 	}

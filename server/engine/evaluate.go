@@ -26,6 +26,10 @@ func (e *Engine) evaluate(m store.Monitor, s *store.MonitorState, at time.Time) 
 			msg = unreachable(parent)
 			break
 		}
+		if note, active := e.inMaintenance(m, at); active {
+			msg = note
+			break
+		}
 		if ev, ok := e.open(m, s, at); ok {
 			events = append(events, ev)
 			msg = ev.Message
