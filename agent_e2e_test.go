@@ -3,8 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -84,6 +87,24 @@ func newJoinToken(t *testing.T, c *testenv.Client, uses int) joinTokenAnswer {
 	return tok
 }
 
+// waitOnline waits for the agent called name to be online and returns it.
+func waitOnline(t *testing.T, c *testenv.Client, agent *agentProcess, name string) agentAnswer {
+	t.Helper()
+	var me agentAnswer
+	testenv.WaitUntil(t, 15*time.Second, "the agent online", func(context.Context) (bool, string) {
+		var list []agentAnswer
+		c.Do(t, http.MethodGet, "/api/v1/agents", nil, http.StatusOK, &list)
+		for _, a := range list {
+			if a.Name == name && a.Status == "online" {
+				me = a
+				return true, ""
+			}
+		}
+		return false, "agents: " + strings.TrimSpace(agent.out.String())
+	})
+	return me
+}
+
 // TestE2EAgent runs a real server and real agents: join with a token,
 // online, a host monitor reporting from the agent, the token's limits, a
 // wrong CA pin refused before the secret is sent, results spooled across
@@ -97,18 +118,7 @@ func TestE2EAgent(t *testing.T) {
 	}
 
 	agent := startAgent(t, "--server", gateway, "--token", tok.Token, "--state", t.TempDir(), "--name", "web-1")
-	var me agentAnswer
-	testenv.WaitUntil(t, 15*time.Second, "the agent online", func(context.Context) (bool, string) {
-		var list []agentAnswer
-		c.Do(t, http.MethodGet, "/api/v1/agents", nil, http.StatusOK, &list)
-		for _, a := range list {
-			if a.Name == "web-1" && a.Status == "online" {
-				me = a
-				return true, ""
-			}
-		}
-		return false, "agents: " + strings.TrimSpace(agent.out.String())
-	})
+	me := waitOnline(t, c, agent, "web-1")
 
 	m := createMonitor(t, c, testenv.Monitor{Name: "web-1 memory", Type: "memory", Interval: "1s", Timeout: "1s", Locations: []string{"web-1"}})
 	waitStatus(t, c, m.ID, "ok", 20*time.Second)
@@ -175,4 +185,180 @@ func TestE2EAgent(t *testing.T) {
 			t.Errorf("revoked agent exited %d saying:\n%s", code, agent.out.String())
 		}
 	})
+}
+
+// TestE2EAgentExpiredToken: a join token past its TTL is refused with a
+// clear message and a non-zero exit, and the agent gets no certificate.
+// The shortest TTL the API takes is a minute, so this test waits that out
+// in parallel with the others.
+func TestE2EAgentExpiredToken(t *testing.T) {
+	t.Parallel()
+	s, c := startAdminServer(t, "")
+	var tok joinTokenAnswer
+	c.Do(t, http.MethodPost, "/api/v1/join-tokens", map[string]any{"ttl": "1m", "uses": 5}, http.StatusCreated, &tok)
+	var listed []struct {
+		ID        string
+		ExpiresAt time.Time `json:"expires_at"`
+	}
+	c.Do(t, http.MethodGet, "/api/v1/join-tokens", nil, http.StatusOK, &listed)
+	var expires time.Time
+	for _, jt := range listed {
+		if jt.ID == tok.ID {
+			expires = jt.ExpiresAt
+		}
+	}
+	if expires.IsZero() {
+		t.Fatalf("token %s not listed with its expiry: %+v", tok.ID, listed)
+	}
+	time.Sleep(time.Until(expires) + 500*time.Millisecond)
+
+	state := t.TempDir()
+	code, out := runAgentToEnd(t, "--server", "https://"+s.AgentAddr, "--token", tok.Token, "--state", state)
+	if code == 0 || !strings.Contains(out, "the token has expired") {
+		t.Errorf("exit %d, output %q: want non-zero and \"the token has expired\"", code, out)
+	}
+	if _, err := os.Stat(filepath.Join(state, "agent.crt")); !os.IsNotExist(err) {
+		t.Errorf("the refused agent has a certificate (stat: %v)", err)
+	}
+	var agents []agentAnswer
+	c.Do(t, http.MethodGet, "/api/v1/agents", nil, http.StatusOK, &agents)
+	if len(agents) != 0 {
+		t.Errorf("agents after an expired join: %+v", agents)
+	}
+}
+
+// TestE2EAgentLocalChecks runs the two host checks that read the agent's
+// own configuration and files through a real server and agent: shell
+// commands only by the names allow.d grants, and a log file followed
+// across rotation and truncation.
+func TestE2EAgentLocalChecks(t *testing.T) {
+	t.Parallel()
+	s, c := startAdminServer(t, "")
+	tok := newJoinToken(t, c, 1)
+	state := t.TempDir()
+	allow := filepath.Join(state, "allow.d")
+	if err := os.Mkdir(allow, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	conf := "# commands this host lets Vigil run\nanswer = echo 'answer is 42'\n"
+	if err := os.WriteFile(filepath.Join(allow, "e2e.conf"), []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	logPath := filepath.Join(t.TempDir(), "app.log")
+	writeFile(t, logPath, "INFO started\n")
+	agent := startAgent(t, "--server", "https://"+s.AgentAddr, "--token", tok.Token, "--state", state, "--name", "local-1")
+	waitOnline(t, c, agent, "local-1")
+
+	allowed := createMonitor(t, c, testenv.Monitor{Name: "answer", Type: "shell", Target: "answer", Interval: "1s", Timeout: "1s",
+		Locations: []string{"local-1"}, Settings: []byte(`{"range":"40..50"}`)})
+	refused := createMonitor(t, c, testenv.Monitor{Name: "not allowed", Type: "shell", Target: "reboot", Interval: "1s", Timeout: "1s",
+		Locations: []string{"local-1"}})
+	logs := createMonitor(t, c, testenv.Monitor{Name: "app errors", Type: "logfile", Target: logPath, Interval: "1s", Timeout: "1s",
+		Locations: []string{"local-1"}, Settings: []byte(`{"pattern":"ERROR","problem_count":0,"warning_count":1}`)})
+
+	t.Run("an allowed command runs", func(t *testing.T) {
+		r := waitResult(t, c, allowed.ID, func(r testenv.Result) bool { return r.Status == "ok" })
+		if r.Values["value"] != 42 || !strings.Contains(r.Message, "answer is 42") {
+			t.Errorf("result %+v: want value 42 and the output", r)
+		}
+	})
+	t.Run("a name allow.d does not grant is refused", func(t *testing.T) {
+		r := waitResult(t, c, refused.ID, func(testenv.Result) bool { return true })
+		if r.Status != "problem" || !strings.Contains(r.Message, "not allowed") {
+			t.Errorf("result %+v: want a problem saying the command is not allowed", r)
+		}
+	})
+
+	// The first run only starts watching; give it a moment before writing.
+	waitResult(t, c, logs.ID, func(testenv.Result) bool { return true })
+	t.Run("new lines are counted once", func(t *testing.T) {
+		since := time.Now()
+		appendFile(t, logPath, "ERROR one\nINFO fine\n")
+		waitMatches(t, c, logs.ID, since, 1, "ERROR one")
+	})
+	t.Run("rotation by rename keeps the old file's last lines", func(t *testing.T) {
+		since := time.Now()
+		appendFile(t, logPath, "ERROR two\n")
+		if err := os.Rename(logPath, logPath+".1"); err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, logPath, "ERROR three\n")
+		waitMatches(t, c, logs.ID, since, 2, "ERROR two", "ERROR three")
+	})
+	t.Run("truncation starts again from the top", func(t *testing.T) {
+		since := time.Now()
+		time.Sleep(1500 * time.Millisecond) // a run reads to the end of "ERROR three" first
+		if err := os.Truncate(logPath, 0); err != nil {
+			t.Fatal(err)
+		}
+		appendFile(t, logPath, "ERROR 4\n")
+		waitMatches(t, c, logs.ID, since, 1, "ERROR 4")
+	})
+}
+
+func writeFile(t *testing.T, path, s string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func appendFile(t *testing.T, path, s string) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.WriteString(s); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// waitResult waits for a result of monitor id that ok accepts and returns it.
+func waitResult(t *testing.T, c *testenv.Client, id string, ok func(testenv.Result) bool) testenv.Result {
+	t.Helper()
+	var found testenv.Result
+	testenv.WaitUntil(t, 30*time.Second, "a result of "+id, func(context.Context) (bool, string) {
+		var rs []testenv.Result
+		c.Do(t, http.MethodGet, "/api/v1/monitors/"+id+"/results?limit=20", nil, http.StatusOK, &rs)
+		for _, r := range rs {
+			if ok(r) {
+				found = r
+				return true, ""
+			}
+		}
+		return false, fmt.Sprintf("%d results, none fits: %+v", len(rs), rs)
+	})
+	return found
+}
+
+// waitMatches waits until the log monitor's results since since count
+// exactly want matches and quote every line in lines, and checks that no
+// further match turns up in the next runs.
+func waitMatches(t *testing.T, c *testenv.Client, id string, since time.Time, want int, lines ...string) {
+	t.Helper()
+	sum := func() (int, string) {
+		var rs []testenv.Result
+		c.Do(t, http.MethodGet, "/api/v1/monitors/"+id+"/results?limit=100&since="+since.UTC().Format(time.RFC3339Nano), nil, http.StatusOK, &rs)
+		n, msgs := 0, ""
+		for _, r := range rs {
+			n += int(r.Values["matches"])
+			msgs += r.Message + "\n"
+		}
+		return n, msgs
+	}
+	testenv.WaitUntil(t, 30*time.Second, fmt.Sprintf("%d matches", want), func(context.Context) (bool, string) {
+		n, msgs := sum()
+		for _, l := range lines {
+			if !strings.Contains(msgs, l) {
+				return false, fmt.Sprintf("%d matches, %q not quoted yet:\n%s", n, l, msgs)
+			}
+		}
+		return n >= want, fmt.Sprintf("%d matches:\n%s", n, msgs)
+	})
+	time.Sleep(2500 * time.Millisecond) // two more runs must not count a line again
+	if n, msgs := sum(); n != want {
+		t.Errorf("%d matches, want exactly %d:\n%s", n, want, msgs)
+	}
 }

@@ -34,7 +34,7 @@ func (a *agent) apply(as *wire.Assignments) {
 			keep[m.ID] = true
 			continue
 		}
-		chk, err := checks.New(m.Type, m.Target, m.Settings)
+		chk, err := checks.NewWithEnv(m.Type, m.Target, m.Settings, a.checkEnv)
 		if err != nil {
 			a.log.Warn("assignment refused: not run", "monitor", m.ID, "type", m.Type, "err", err)
 			continue

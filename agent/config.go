@@ -46,6 +46,7 @@ func ParseFlags(args []string, getenv func(string) string, stderr io.Writer) (Co
 	fs.StringVar(&c.Token, "token", env("VIGIL_TOKEN", ""), "a join token; needed only on the first start (env VIGIL_TOKEN)")
 	fs.StringVar(&c.StateDir, "state", env("VIGIL_STATE", "./vigil-agent"), "the agent's key, certificate and spool; created if missing (env VIGIL_STATE)")
 	fs.StringVar(&c.Name, "name", env("VIGIL_AGENT_NAME", ""), "how the agent appears in the server (env VIGIL_AGENT_NAME; default the hostname)")
+	fs.StringVar(&c.AllowDir, "allow-dir", env("VIGIL_ALLOW_DIR", ""), "directory of *.conf files naming the shell commands this agent may run (env VIGIL_ALLOW_DIR; default <state>/allow.d)")
 	fs.Int64Var(&c.SpoolMaxBytes, "spool-max-bytes", envInt(getenv, "VIGIL_SPOOL_MAX_BYTES"), "bound in bytes of the on-disk result spool (env VIGIL_SPOOL_MAX_BYTES; default 64 MiB)")
 	fs.DurationVar(&c.SpoolMaxAge, "spool-max-age", envDuration(getenv, "VIGIL_SPOOL_MAX_AGE"), "age after which undelivered results are dropped (env VIGIL_SPOOL_MAX_AGE; default 168h)")
 	if err := fs.Parse(args); err != nil {

@@ -54,6 +54,7 @@ func (a *agent) poll(ctx context.Context, timeout time.Duration) (*wire.Assignme
 	req := &wire.Poll{
 		Version: version.Version, Hostname: hostname(), OS: runtime.GOOS, Arch: runtime.GOARCH,
 		AssignmentsVersion: ver, Time: time.Now(), Spool: a.spoolStats(),
+		Commands: a.allow.names(),
 	}
 	var as wire.Assignments
 	status, err := a.api.post(ctx, wire.PathAssignments, req, wire.MaxAssignmentsBody, &as)

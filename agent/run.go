@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 
 	"github.com/vigil-monitor/vigil/agent/spool"
+	"github.com/vigil-monitor/vigil/checks"
 	"github.com/vigil-monitor/vigil/internal/scheduler"
 )
 
@@ -58,6 +59,11 @@ type agent struct {
 	api   *client
 	spool *spool.Spool
 	sched *scheduler.Scheduler
+	// checkEnv offers host checks what this host's own configuration
+	// allows: the shell commands of allow (see allow.go), which the
+	// server can name but never change.
+	checkEnv checks.Env
+	allow    *allowList
 
 	queued  chan struct{} // a result was spooled; wakes the delivery loop
 	refused atomic.Uint64 // results dropped because the server refused them
@@ -85,6 +91,8 @@ func newAgent(cfg Config, st state, creds credentials, log *slog.Logger) (*agent
 		queued:  make(chan struct{}, 1),
 		applied: map[string]applied{},
 	}
+	a.allow = newAllowList(allowDirOf(cfg), a.log)
+	a.checkEnv = checks.Env{Command: a.allow.lookup}
 	a.cert.Store(&creds.cert)
 	api, err := newClient(server, creds.id.CAFingerprint, &a.cert)
 	if err != nil {

@@ -171,7 +171,7 @@ func wantStatusFor(t *testing.T, r Result, v, warn, err float64) {
 // TestHostTypesRegistered keeps the host types' registrations in step
 // with this package's tables: scope host, and a validation table each.
 func TestHostTypesRegistered(t *testing.T) {
-	for _, name := range []string{"cpu", "memory", "swap", "disk", "load", "network", "process"} {
+	for _, name := range []string{"cpu", "memory", "swap", "disk", "load", "network", "process", "logfile", "shell"} {
 		t.Run(name, func(t *testing.T) {
 			typ, ok := Lookup(name)
 			if !ok {

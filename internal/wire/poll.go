@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"time"
+
+	"github.com/vigil-monitor/vigil/checks"
 )
 
 // Bounds on the durations in Assignments. Interval and Timeout are those
@@ -31,7 +33,14 @@ type Poll struct {
 	AssignmentsVersion string     `json:"assignments_version"` // "" before the first Assignments
 	Time               time.Time  `json:"time"`                // the agent's clock, to show skew
 	Spool              SpoolStats `json:"spool"`
+	// Commands are the names of the shell commands the agent's own
+	// allow-list allows, sorted, so the server can show what a shell
+	// monitor may name there. The command lines stay on the agent.
+	Commands []string `json:"commands,omitempty"`
 }
+
+// MaxCommands caps the names in Poll.Commands; an agent allows no more.
+const MaxCommands = 256
 
 // SpoolStats describes the agent's on-disk spool of undelivered results.
 type SpoolStats struct {
@@ -51,7 +60,28 @@ func (m *Poll) Validate() error {
 			return err
 		}
 	}
-	return checkTime("time", m.Time, time.Time{})
+	if err := checkTime("time", m.Time, time.Time{}); err != nil {
+		return err
+	}
+	return checkCommands("commands", m.Commands)
+}
+
+// checkCommands accepts at most MaxCommands distinct command names.
+func checkCommands(field string, names []string) error {
+	if len(names) > MaxCommands {
+		return bad(field, "must hold at most %d names, holds %d", MaxCommands, len(names))
+	}
+	seen := make(map[string]int, len(names))
+	for i, name := range names {
+		if err := checks.CheckCommandName(name); err != nil {
+			return bad(index(field, i), "%s", err.Error())
+		}
+		if j, dup := seen[name]; dup {
+			return bad(index(field, i), "%q repeats %s", name, index(field, j))
+		}
+		seen[name] = i
+	}
+	return nil
 }
 
 // Assignments answers a Poll whose AssignmentsVersion is not current: all

@@ -1,7 +1,9 @@
 package wire
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 )
@@ -10,7 +12,39 @@ func goodPoll() Poll {
 	return Poll{
 		Version: "v1.2.3", Hostname: "web1", OS: "linux", Arch: "arm64",
 		AssignmentsVersion: "a7", Time: testNow, Spool: SpoolStats{Records: 3, Bytes: 900, Dropped: 1},
+		Commands: []string{"check-backup", "raid.md0"},
 	}
+}
+
+// commandNames returns n distinct names of the longest allowed length.
+func commandNames(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("%064d", i)
+	}
+	return out
+}
+
+// TestPollFitsItsBody: the largest Poll an agent may send must fit
+// MaxPollBody, or an agent allowing many commands loses its heartbeat.
+func TestPollFitsItsBody(t *testing.T) {
+	m := goodPoll()
+	m.Version, m.Hostname = repeat("v", MaxVersionLen), repeat("h", MaxHostnameLen)
+	m.OS, m.Arch = repeat("o", MaxPlatformLen), repeat("a", MaxPlatformLen)
+	m.AssignmentsVersion = repeat("7", MaxVersionLen)
+	m.Spool = SpoolStats{Records: ^uint64(0), Bytes: ^uint64(0), Dropped: ^uint64(0)}
+	m.Commands = commandNames(MaxCommands)
+	if err := m.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := Encode(&b, &m); err != nil {
+		t.Fatal(err)
+	}
+	if b.Len() > MaxPollBody {
+		t.Fatalf("the largest Poll is %d bytes, MaxPollBody %d", b.Len(), MaxPollBody)
+	}
+	t.Logf("the largest Poll is %d bytes of %d", b.Len(), MaxPollBody)
 }
 
 func TestPollValidate(t *testing.T) {
@@ -30,6 +64,15 @@ func TestPollValidate(t *testing.T) {
 		{"assignments version too long", func(m *Poll) { m.AssignmentsVersion = repeat("7", MaxVersionLen+1) }, "assignments_version"},
 		{"no time", func(m *Poll) { m.Time = time.Time{} }, "time"},
 		{"clock never set", func(m *Poll) { m.Time = time.Unix(0, 0) }, "time"},
+		{"no commands", func(m *Poll) { m.Commands = nil }, ""},
+		{"most commands", func(m *Poll) { m.Commands = commandNames(MaxCommands) }, ""},
+		{"too many commands", func(m *Poll) { m.Commands = commandNames(MaxCommands + 1) }, "commands"},
+		{"command repeated", func(m *Poll) { m.Commands = []string{"a", "b", "a"} }, "commands[2]"},
+		{"command empty", func(m *Poll) { m.Commands = []string{""} }, "commands[0]"},
+		{"command uppercase", func(m *Poll) { m.Commands = []string{"ok", "Backup"} }, "commands[1]"},
+		{"command with space", func(m *Poll) { m.Commands = []string{"rm -rf"} }, "commands[0]"},
+		{"command line as name", func(m *Poll) { m.Commands = []string{"/bin/sh"} }, "commands[0]"},
+		{"command too long", func(m *Poll) { m.Commands = []string{repeat("c", 65)} }, "commands[0]"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

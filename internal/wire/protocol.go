@@ -16,7 +16,7 @@ const (
 // refused whole (413 on the server).
 const (
 	MaxJoinBody        = 64 << 10 // JoinRequest, JoinResponse, RenewRequest, RenewResponse
-	MaxPollBody        = 16 << 10 // Poll
+	MaxPollBody        = 32 << 10 // Poll
 	MaxResultsBody     = 4 << 20  // ResultBatch
 	MaxAssignmentsBody = 8 << 20  // Assignments
 	MaxAckBody         = 4 << 10  // ResultAck
