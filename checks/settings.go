@@ -33,7 +33,7 @@ func settingsDecodeError(err error) error {
 		if typeErr.Field != "" {
 			field = "settings." + typeErr.Field
 		}
-		return &SettingError{Field: field, Msg: fmt.Sprintf("must be a %s, not a JSON %s", jsonKind(typeErr.Type.Kind().String()), typeErr.Value)}
+		return &SettingError{Field: field, Msg: fmt.Sprintf("must be %s, not a JSON %s", withArticle(jsonKind(typeErr.Type.Kind().String())), typeErr.Value)}
 	}
 	msg := err.Error()
 	if rest, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
@@ -45,6 +45,14 @@ func settingsDecodeError(err error) error {
 		return fieldErr
 	}
 	return &SettingError{Field: "settings", Msg: "settings are not valid JSON: " + strings.TrimPrefix(msg, "json: ")}
+}
+
+// withArticle puts "a" or "an" before a kind's name.
+func withArticle(kind string) string {
+	if strings.ContainsRune("aeiou", rune(kind[0])) {
+		return "an " + kind
+	}
+	return "a " + kind
 }
 
 func jsonKind(goKind string) string {
