@@ -2,13 +2,20 @@ package main
 
 import (
 	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/emersion/go-smtp"
 
 	"github.com/vigil-monitor/vigil/internal/testenv"
 )
@@ -232,3 +239,179 @@ func waitStatusText(t *testing.T, b *browser, want string, timeout time.Duration
 		return false, "badge reads " + strings.TrimSpace(text)
 	})
 }
+
+// TestBrowserNotifications sets up SMTP and a webhook in the UI as a new
+// user would, sends each a test, attaches both to a monitor through its
+// form and sees them saved.
+func TestBrowserNotifications(t *testing.T) {
+	b := newBrowser(t)
+	s := testenv.StartServer(t, testenv.Options{AdminUser: adminUser, AdminPassword: adminPassword})
+	mailPort, mails := startMailSink(t)
+	hooks := make(chan string, 10)
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		hooks <- string(body)
+	}))
+	t.Cleanup(hook.Close)
+
+	b.do("sign in",
+		chromedp.Navigate(s.URL+"/login"),
+		chromedp.WaitVisible(byTestID("login-form")),
+		fill("login-form", [2]string{"username", adminUser}, [2]string{"password", adminPassword}),
+		chromedp.Click(submitButton("login-form")),
+		chromedp.WaitVisible(byTestID("dashboard")),
+	)
+	b.do("set up SMTP",
+		chromedp.Click(chromedp.CSS(`nav.nav a[href="/contacts"]`)),
+		chromedp.WaitVisible(byTestID("contacts")),
+		chromedp.Click(chromedp.CSS(`a[href="/settings/smtp"]`)),
+		chromedp.WaitVisible(byTestID("smtp-form")),
+		fill("smtp-form", [2]string{"host", "127.0.0.1"}, [2]string{"port", strconv.Itoa(mailPort)},
+			[2]string{"from", "vigil@example.com"}, [2]string{"password", "smtp-secret"}),
+		chromedp.SetValue(chromedp.CSS(`[data-testid="smtp-form"] [name="tls"]`), "none"),
+		chromedp.Click(byTestID("smtp-submit")),
+		chromedp.WaitVisible(byTestID("flash")),
+	)
+	if page := b.html(); strings.Contains(page, "smtp-secret") || !strings.Contains(page, "leave empty to keep") {
+		t.Error("the SMTP page shows the password, or does not say it is kept")
+	}
+	b.do("send a test email",
+		fill("smtp-test-form", [2]string{"to", "ops@example.com"}),
+		chromedp.Click(submitButton("smtp-test-form")),
+		chromedp.WaitVisible(byTestID("smtp-test-result")),
+	)
+	if got := waitFor(t, mails, "the test email"); !strings.Contains(got, "ops@example.com") {
+		t.Errorf("the mail server got %q", got)
+	}
+
+	b.do("create an email contact",
+		chromedp.Navigate(s.URL+"/contacts"),
+		chromedp.Click(byTestID("new-contact")),
+		chromedp.WaitVisible(byTestID("contact-form")),
+		fill("contact-form", [2]string{"name", "Ops mail"}),
+		// An empty textarea has nothing to clear: type into it directly.
+		chromedp.SendKeys(chromedp.CSS(`[data-testid="contact-form"] [name="settings.to"]`), "ops@example.com"),
+		chromedp.Click(byTestID("contact-submit")),
+		chromedp.WaitVisible(byTestID("contact-row")),
+	)
+	b.do("create a webhook contact",
+		chromedp.Click(byTestID("new-contact")),
+		chromedp.WaitVisible(byTestID("contact-form")),
+		// Choosing the type re-renders the form with the webhook's fields.
+		jsStep(`(() => { const s = document.querySelector('[data-testid="contact-form"] [name="type"]');
+			s.value = "webhook"; s.dispatchEvent(new Event("change", {bubbles: true})); return true })()`),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="contact-form"] [name="settings.url"]`)),
+		fill("contact-form", [2]string{"name", "Ticket desk"}, [2]string{"settings.url", hook.URL + "/hook"},
+			[2]string{"settings.secret", "hook-secret"}),
+		chromedp.Click(byTestID("contact-submit")),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="contact-row"]:nth-child(2)`)),
+	)
+	b.do("send the webhook a test",
+		chromedp.Click(chromedp.CSS(`[data-testid="contact-row"]:nth-child(2) [data-testid="contact-test-form"] button`)),
+		chromedp.WaitVisible(byTestID("contact-test-result")),
+	)
+	if got := waitFor(t, hooks, "the test webhook"); !strings.Contains(got, `"event":"test"`) {
+		t.Errorf("the webhook got %s", got)
+	}
+	if page := b.html(); strings.Contains(page, "hook-secret") || strings.Contains(page, "smtp-secret") {
+		t.Error("a secret is in the contacts page")
+	}
+	b.screenshot("contacts")
+
+	b.do("attach both to a new monitor",
+		chromedp.Navigate(s.URL+"/monitors/new"),
+		chromedp.WaitVisible(byTestID("notify-fields")),
+		fill("monitor-form", [2]string{"name", "Shop"}, [2]string{"target", s.URL + "/healthz"}, [2]string{"interval", "1m"},
+			[2]string{"remind_every", "30m"}),
+		chromedp.Click(chromedp.CSS(`[data-testid="notify-fields"] .check-list label:nth-child(1) input`)),
+		chromedp.Click(chromedp.CSS(`[data-testid="notify-fields"] .check-list label:nth-child(2) input`)),
+		chromedp.Click(byTestID("monitor-submit")),
+		chromedp.WaitVisible(byTestID("monitor-status")),
+	)
+	api := s.Login(adminUser, adminPassword)
+	var monitors []struct {
+		ID          string   `json:"id"`
+		Notify      []string `json:"notify"`
+		RemindEvery string   `json:"remind_every"`
+	}
+	api.Do(t, "GET", "/api/v1/monitors", nil, http.StatusOK, &monitors)
+	if len(monitors) != 1 || len(monitors[0].Notify) != 2 || monitors[0].RemindEvery != "30m" {
+		t.Fatalf("monitors %+v: want one notifying both contacts, reminding every 30m", monitors)
+	}
+	b.do("see them ticked in the edit form",
+		chromedp.Navigate(s.URL+"/monitors/"+monitors[0].ID+"/edit"),
+		chromedp.WaitVisible(byTestID("notify-fields")),
+	)
+	checked, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="notify-fields"] input[name="notify"]:checked').length`))
+	if err != nil || checked != 2 {
+		t.Errorf("%d contacts ticked in the edit form (%v), want 2", checked, err)
+	}
+	b.screenshot("monitor-notify")
+}
+
+// jsStep runs a script as a step; it must return true.
+func jsStep(expr string) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		ok, err := chromedp.Evaluate[bool](expr)(ctx, tg)
+		if err == nil && !ok {
+			err = errors.New("script returned false")
+		}
+		return chromedp.Void{}, err
+	}
+}
+
+// waitFor returns the next value from ch, failing after 20 s.
+func waitFor(t *testing.T, ch <-chan string, what string) string {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(20 * time.Second):
+		t.Fatalf("%s did not arrive within 20 s", what)
+		return ""
+	}
+}
+
+// startMailSink runs a real SMTP server (github.com/emersion/go-smtp) on
+// 127.0.0.1 that passes each message it receives, recipients first, to
+// the channel.
+func startMailSink(t *testing.T) (int, <-chan string) {
+	t.Helper()
+	got := make(chan string, 10)
+	srv := smtp.NewServer(mailBackend{got})
+	srv.Domain = "mx.test"
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return ln.Addr().(*net.TCPAddr).Port, got
+}
+
+type mailBackend struct{ got chan<- string }
+
+func (b mailBackend) NewSession(*smtp.Conn) (smtp.Session, error) {
+	return &mailSession{got: b.got}, nil
+}
+
+type mailSession struct {
+	got chan<- string
+	to  []string
+}
+
+func (s *mailSession) Mail(string, *smtp.MailOptions) error { return nil }
+func (s *mailSession) Rcpt(to string, _ *smtp.RcptOptions) error {
+	s.to = append(s.to, to)
+	return nil
+}
+func (s *mailSession) Data(r io.Reader) error {
+	body, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	s.got <- strings.Join(s.to, ",") + "\n" + string(body)
+	return nil
+}
+func (s *mailSession) Reset()        { s.to = nil }
+func (s *mailSession) Logout() error { return nil }

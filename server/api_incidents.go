@@ -101,5 +101,8 @@ func (s *Server) ackIncident(id, note string, by store.Actor) (store.Incident, e
 		// Someone else acknowledged it between the read above and now.
 		return inc, errStatus(http.StatusConflict, "this incident was acknowledged already by "+inc.AcknowledgedBy)
 	}
+	if err == nil {
+		s.acknowledged(inc)
+	}
 	return inc, err
 }

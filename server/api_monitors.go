@@ -23,6 +23,8 @@ type monitorOutput struct {
 	Settings           json.RawMessage `json:"settings"`
 	DependsOn          []string        `json:"depends_on"`
 	Notify             []string        `json:"notify"`
+	Escalation         string          `json:"escalation"`
+	RemindEvery        string          `json:"remind_every"`
 	Tags               []string        `json:"tags"`
 	Confirm            int             `json:"confirm"`
 	MinFailedLocations int             `json:"min_failed_locations"`
@@ -42,7 +44,8 @@ func (s *Server) monitorOutput(m store.Monitor) monitorOutput {
 		ID: m.ID, Name: m.Name, Type: m.Type, Target: m.Target,
 		Interval: formatDuration(m.Interval), Timeout: formatDuration(m.Timeout),
 		Locations: nonNil(m.Locations), Settings: m.Settings, DependsOn: nonNil(m.DependsOn),
-		Notify: nonNil(m.Notify), Tags: nonNil(m.Tags), Confirm: m.Confirm,
+		Notify: nonNil(m.Notify), Escalation: m.Escalation, RemindEvery: formatDuration(m.RemindEvery),
+		Tags: nonNil(m.Tags), Confirm: m.Confirm,
 		MinFailedLocations: m.MinFailedLocations, Paused: m.Paused,
 		Status: status, LastResult: last,
 		CreatedAt: m.CreatedAt.UTC(), UpdatedAt: m.UpdatedAt.UTC(),
@@ -126,7 +129,11 @@ func (s *Server) createMonitor(in monitorInput, by store.Actor) (store.Monitor, 
 	s.monitorMu.Lock()
 	defer s.monitorMu.Unlock()
 	var m store.Monitor
-	if err := in.toMonitor(&m, "", s.monitors.get, s.lookupAgent); err != nil {
+	dir, err := s.loadDirectory()
+	if err != nil {
+		return m, err
+	}
+	if err := in.toMonitorNotifying(&m, "", s.monitors.get, s.lookupAgent, dir); err != nil {
 		return m, err
 	}
 	if err := s.db.CreateMonitor(&m, by); err != nil {
@@ -144,7 +151,11 @@ func (s *Server) updateMonitor(id string, in monitorInput, by store.Actor) (stor
 		return m, err
 	}
 	in = timeoutFollowsInterval(in, m)
-	if err := in.toMonitor(&m, id, s.monitors.get, s.lookupAgent); err != nil {
+	dir, err := s.loadDirectory()
+	if err != nil {
+		return m, err
+	}
+	if err := in.toMonitorNotifying(&m, id, s.monitors.get, s.lookupAgent, dir); err != nil {
 		return m, err
 	}
 	if err := s.db.UpdateMonitor(&m, by); errors.Is(err, store.ErrNotFound) {

@@ -26,6 +26,8 @@ const (
 	maxTargetLen    = 2048
 	maxDependencies = 32
 	maxTags         = 32
+	minRemindEvery  = time.Minute
+	maxRemindEvery  = 7 * 24 * time.Hour
 )
 
 // monitorInput is a monitor as the API and the forms receive it. Durations
@@ -40,6 +42,8 @@ type monitorInput struct {
 	Settings           json.RawMessage `json:"settings"`
 	DependsOn          []string        `json:"depends_on"`
 	Notify             []string        `json:"notify"`
+	Escalation         string          `json:"escalation"`
+	RemindEvery        string          `json:"remind_every"`
 	Tags               []string        `json:"tags"`
 	Confirm            *int            `json:"confirm"`
 	MinFailedLocations *int            `json:"min_failed_locations"`
@@ -60,7 +64,8 @@ func inputFromMonitor(m store.Monitor) monitorInput {
 		Name: m.Name, Type: m.Type, Target: m.Target,
 		Interval: formatDuration(m.Interval), Timeout: formatDuration(m.Timeout),
 		Locations: m.Locations, Settings: m.Settings, DependsOn: m.DependsOn,
-		Notify: m.Notify, Tags: m.Tags, Confirm: &m.Confirm,
+		Notify: m.Notify, Escalation: m.Escalation, RemindEvery: formatDuration(m.RemindEvery),
+		Tags: m.Tags, Confirm: &m.Confirm,
 		MinFailedLocations: &m.MinFailedLocations, Paused: m.Paused,
 	}
 }
@@ -72,7 +77,19 @@ type monitorLookup func(id string) (store.Monitor, bool)
 // m's id ("" when creating). The error holds every problem found, each a
 // 400 naming its field: the API answers the first, the form shows them all.
 // agents, when given, resolves agent locations (else only "server" exists).
+// Without contacts to resolve notify against, see toMonitorNotifying.
 func (in monitorInput) toMonitor(m *store.Monitor, self string, lookup monitorLookup, agents ...agentLookup) error {
+	var agentsLookup agentLookup
+	if len(agents) > 0 {
+		agentsLookup = agents[0]
+	}
+	return in.toMonitorNotifying(m, self, lookup, agentsLookup, nil)
+}
+
+// toMonitorNotifying is toMonitor that also resolves notify (contacts and
+// groups by id or name) and escalation (a policy by id or name) against
+// dir; a nil dir knows none.
+func (in monitorInput) toMonitorNotifying(m *store.Monitor, self string, lookup monitorLookup, agentsLookup agentLookup, dir *directory) error {
 	var errs fieldErrors
 	name := strings.TrimSpace(in.Name)
 	switch {
@@ -96,10 +113,6 @@ func (in monitorInput) toMonitor(m *store.Monitor, self string, lookup monitorLo
 	if err == nil && intervalErr == nil && timeout > interval {
 		errs.add(badRequest("timeout", "timeout (%s) must not be longer than the interval (%s)", formatDuration(timeout), formatDuration(interval)))
 	}
-	var agentsLookup agentLookup
-	if len(agents) > 0 {
-		agentsLookup = agents[0]
-	}
 	locations, err := validLocations(in.Locations, t, agentsLookup)
 	errs.add(err)
 	settings := in.Settings
@@ -113,8 +126,9 @@ func (in monitorInput) toMonitor(m *store.Monitor, self string, lookup monitorLo
 	}
 	deps, err := validDependencies(in.DependsOn, self, lookup)
 	errs.add(err)
-	if len(in.Notify) > 0 {
-		errs.add(badRequest("notify", "unknown contact %q: no contacts exist yet", in.Notify[0]))
+	notify, escalation, remind, err := in.notifyFields(dir)
+	if fe, ok := err.(fieldErrors); ok {
+		errs = append(errs, fe...)
 	}
 	confirm := defaultConfirm
 	if in.Confirm != nil {
@@ -138,8 +152,34 @@ func (in monitorInput) toMonitor(m *store.Monitor, self string, lookup monitorLo
 	m.Name, m.Type, m.Target = name, in.Type, target
 	m.Interval, m.Timeout = interval, timeout
 	m.Locations, m.Settings, m.DependsOn = locations, compactJSON(settings), deps
-	m.Notify, m.Tags, m.Confirm, m.MinFailedLocations, m.Paused = nil, tags, confirm, minFailed, in.Paused
+	m.Notify, m.Tags, m.Confirm, m.MinFailedLocations, m.Paused = notify, tags, confirm, minFailed, in.Paused
+	m.Escalation, m.RemindEvery = escalation, remind
 	return nil
+}
+
+// notifyFields validates who hears of the monitor's incidents: notify
+// and escalation resolved to ids, and the reminder interval (0 or at
+// least a minute). Its errors are a fieldErrors.
+func (in monitorInput) notifyFields(dir *directory) (notify []string, escalation string, remind time.Duration, err error) {
+	var errs fieldErrors
+	if dir == nil {
+		dir = &directory{}
+	}
+	notify, err = dir.targets("notify", in.Notify)
+	errs.add(err)
+	escalation, err = dir.escalation("escalation", in.Escalation)
+	errs.add(err)
+	if r := strings.TrimSpace(in.RemindEvery); r != "" && r != "0" {
+		remind, err = parseDuration("remind_every", r, 0, 0, maxRemindEvery)
+		if err != nil || (remind != 0 && remind < minRemindEvery) {
+			errs.add(badRequest("remind_every", "remind_every must be 0 (no reminders) or a duration from %s to %s, like \"30m\"",
+				formatDuration(minRemindEvery), formatDuration(maxRemindEvery)))
+		}
+	}
+	if len(errs) > 0 {
+		return nil, "", 0, errs
+	}
+	return notify, escalation, remind, nil
 }
 
 // fieldErrors is every problem of one input. errors.As finds the first

@@ -33,6 +33,7 @@ func (s *Server) startPipeline() error {
 	}
 	s.monitors = newMonitorSet(monitors)
 	s.engine = engine.New(s.db, s.log.With("part", "engine"))
+	s.initAlerting()
 	s.engine.Load(monitors, states)
 	s.engine.Subscribe(s.logEvent)
 	s.live = live.New()
@@ -101,8 +102,15 @@ func (s *Server) runPipeline(ctx context.Context, wg *sync.WaitGroup) <-chan err
 		s.sched.Wait()
 		s.writer.Close()
 	}()
+	writerDone := make(chan struct{})
+	wg.Add(1)
 	go func() {
 		defer wg.Done()
+		s.runAlerting(writerDone)
+	}()
+	go func() {
+		defer wg.Done()
+		defer close(writerDone)
 		// The writer stops when Close is called above, after the
 		// scheduler, so it never ends with results still queued.
 		if err := s.writer.Run(context.Background()); err != nil {

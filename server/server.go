@@ -7,11 +7,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"sync"
 	"time"
 
 	"github.com/vigil-monitor/vigil/internal/pki"
 	"github.com/vigil-monitor/vigil/internal/scheduler"
+	"github.com/vigil-monitor/vigil/internal/seal"
+	"github.com/vigil-monitor/vigil/server/alerting"
 	"github.com/vigil-monitor/vigil/server/auth"
 	"github.com/vigil-monitor/vigil/server/engine"
 	"github.com/vigil-monitor/vigil/server/gateway"
@@ -37,6 +40,14 @@ type Server struct {
 	started   time.Time
 	secure    bool // cookies get Secure (the public URL is https)
 
+	// seal encrypts secrets at rest (SMTP password, contacts' secret
+	// settings) under <data>/secret.key.
+	seal *seal.Box
+	// ackSigner makes and checks one-click acknowledgement links.
+	ackSigner *alerting.Signer
+	// dispatcher sends notifications; nil until alerting is wired in.
+	dispatcher *alerting.Dispatcher
+
 	// monitorMu serialises monitor changes: validate, write to the store,
 	// then apply in memory, so concurrent edits cannot leave the scheduler
 	// or the engine out of step with what is stored.
@@ -45,6 +56,9 @@ type Server struct {
 	setupMu   sync.Mutex
 	setupCode string // "" once an administrator exists
 }
+
+// secretKeyFile is the key that seals secrets at rest, beside the database.
+const secretKeyFile = "secret.key"
 
 // shutdownGrace bounds how long in-flight HTTP requests may take to
 // finish at shutdown; the whole shutdown stays within the contract's 10 s.
@@ -90,6 +104,12 @@ func newServer(cfg Config, log *slog.Logger, db *store.DB, addr net.Addr) (*Serv
 		return nil, err
 	}
 	s.ca = ca
+	if s.seal, err = seal.OpenKeyFile(filepath.Join(cfg.DataDir, secretKeyFile)); err != nil {
+		return nil, err
+	}
+	if s.ackSigner, err = alerting.LoadSigner(cfg.DataDir, s.publicURL); err != nil {
+		return nil, err
+	}
 	if err := s.bootstrapAdmin(); err != nil {
 		return nil, err
 	}

@@ -96,6 +96,7 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request, rc *req
 	}
 	from := (p.PageNum - 1) * dashboardPageSize
 	p.Monitors = rows[from:min(from+dashboardPageSize, len(rows))]
+	s.dashboardMaintenance(&p)
 
 	c := ui.DashboardPage(p)
 	if r.Header.Get("HX-Request") == "true" && r.URL.Query().Get("partial") == "table" {

@@ -124,6 +124,11 @@ func (s *Server) renderMonitorForm(w http.ResponseWriter, r *http.Request, rc *r
 		title = "Edit monitor"
 	}
 	p := ui.MonitorFormProps{Page: s.pageFor(w, r, rc, title, "dashboard"), Editing: editing, Values: values, Errors: errs, Types: formTypes()}
+	if dir, err := s.loadDirectory(); err != nil {
+		s.log.Error("read contacts for the monitor form", "err", err)
+	} else {
+		p.NotifyOptions, p.PolicyOptions = dir.targetOptions(), dir.policyOptions()
+	}
 	s.render(w, r, status, ui.MonitorFormPage(p))
 }
 
@@ -146,6 +151,7 @@ func formValuesFrom(v url.Values) ui.MonitorForm {
 		Interval: v.Get("interval"), Timeout: v.Get("timeout"), Confirm: v.Get("confirm"),
 		DependsOn: v.Get("depends_on"), Locations: v.Get("locations"), Paused: v.Get("paused") == "on" || v.Get("paused") == "true",
 		Settings: map[string]string{},
+		Notify:   v["notify"], Escalation: v.Get("escalation"), RemindEvery: v.Get("remind_every"),
 	}
 	for key, vals := range v {
 		if name, ok := strings.CutPrefix(key, "settings."); ok && len(vals) > 0 {
@@ -162,6 +168,7 @@ func inputFromForm(f ui.MonitorForm, base monitorInput) (monitorInput, error) {
 	in := base
 	in.Name, in.Type, in.Target, in.Interval, in.Timeout, in.Paused = f.Name, f.Type, f.Target, f.Interval, f.Timeout, f.Paused
 	in.Confirm, in.DependsOn = nil, nil
+	in.Notify, in.Escalation, in.RemindEvery = f.Notify, f.Escalation, f.RemindEvery
 	// An empty locations field means the default: the server itself.
 	in.Locations = nil
 	for _, loc := range strings.Split(f.Locations, ",") {
@@ -268,6 +275,10 @@ func formFromMonitor(m store.Monitor) ui.MonitorForm {
 		ID: m.ID, Name: m.Name, Type: m.Type, Target: m.Target,
 		Interval: formatDuration(m.Interval), Timeout: formatDuration(m.Timeout), Confirm: strconv.Itoa(m.Confirm),
 		DependsOn: strings.Join(m.DependsOn, ", "), Paused: m.Paused, Settings: map[string]string{},
+		Notify: m.Notify, Escalation: m.Escalation,
+	}
+	if m.RemindEvery > 0 {
+		f.RemindEvery = formatDuration(m.RemindEvery)
 	}
 	var settings map[string]any
 	_ = json.Unmarshal(m.Settings, &settings)

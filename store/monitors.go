@@ -27,7 +27,13 @@ type Monitor struct {
 	Locations []string `json:"locations"`
 	DependsOn []string `json:"depends_on"`
 	Notify    []string `json:"notify"`
-	Tags      []string `json:"tags"`
+	// Escalation is an escalation policy id ("" for none): who is paged
+	// later while an incident stays unacknowledged.
+	Escalation string `json:"escalation"`
+	// RemindEvery repeats the opening message while an incident stays
+	// open and unacknowledged; 0 sends no reminder.
+	RemindEvery time.Duration `json:"remind_every"`
+	Tags        []string      `json:"tags"`
 	// Confirm is how many consecutive failed results make the monitor a
 	// problem (default 2, set by the server).
 	Confirm int `json:"confirm"`

@@ -10,14 +10,19 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// Retention says how long each tier of the results time series is kept.
+// Retention says how long each tier of the results time series is kept,
+// and the notification log.
 type Retention struct {
 	Raw, Minute, Hour time.Duration
+	// NotificationLog is how long delivery attempts are kept.
+	NotificationLog time.Duration
 }
 
-// DefaultRetention keeps raw results a week, minute rollups 90 days and hour
-// rollups two years.
-var DefaultRetention = Retention{Raw: 7 * 24 * time.Hour, Minute: 90 * 24 * time.Hour, Hour: 2 * 365 * 24 * time.Hour}
+// DefaultRetention keeps raw results a week, minute rollups 90 days, hour
+// rollups two years, and the notification log 90 days: as long as the
+// minute charts that show what an incident looked like.
+var DefaultRetention = Retention{Raw: 7 * 24 * time.Hour, Minute: 90 * 24 * time.Hour, Hour: 2 * 365 * 24 * time.Hour,
+	NotificationLog: 90 * 24 * time.Hour}
 
 // normalize fills zero fields from DefaultRetention and checks the tiers
 // are ordered: a rollup is built from the tier below, so that tier must be
@@ -25,6 +30,7 @@ var DefaultRetention = Retention{Raw: 7 * 24 * time.Hour, Minute: 90 * 24 * time
 func (r Retention) normalize() (Retention, error) {
 	for _, f := range []struct{ v, def *time.Duration }{
 		{&r.Raw, &DefaultRetention.Raw}, {&r.Minute, &DefaultRetention.Minute}, {&r.Hour, &DefaultRetention.Hour},
+		{&r.NotificationLog, &DefaultRetention.NotificationLog},
 	} {
 		if *f.v == 0 {
 			*f.v = *f.def
@@ -32,6 +38,9 @@ func (r Retention) normalize() (Retention, error) {
 	}
 	if r.Raw < minuteD || r.Minute < r.Raw || r.Hour < r.Minute {
 		return r, fmt.Errorf("retention raw %v, minute %v, hour %v: want 1m <= raw <= minute <= hour", r.Raw, r.Minute, r.Hour)
+	}
+	if r.NotificationLog < 0 {
+		return r, fmt.Errorf("retention of the notification log %v: must not be negative", r.NotificationLog)
 	}
 	return r, nil
 }
@@ -41,6 +50,7 @@ type CompactStats struct {
 	RollupsWritten int // minute and hour rollups (re)computed and stored
 	ChunksDeleted  int // raw chunks pruned
 	RollupsDeleted int // minute and hour rollups pruned
+	LogDeleted     int // notification log attempts pruned
 	// Broken counts raw chunks and rollup packs that did not decode (moved
 	// aside, see SeriesStats) and series skipped because they could not be
 	// compacted; the caller should log it.
@@ -53,7 +63,8 @@ type CompactStats struct {
 const txBudget = 512
 
 // Compact builds the rollups of every minute and hour complete at now, then
-// prunes every tier past its retention (zero fields of r take the default).
+// prunes every tier past its retention, and the notification log past its
+// (zero fields of r take the default).
 // It works in small transactions, each saving the watermarks of what it
 // built with it, so it is safe to call every minute, idempotent, and a crash
 // never loses or double-counts a rollup. Raw chunks are pruned whole: raw
@@ -98,6 +109,9 @@ func (db *DB) Compact(ctx context.Context, now time.Time, r Retention) (CompactS
 		if err != nil {
 			return st, fmt.Errorf("store: compact: %w", err)
 		}
+	}
+	if err := db.pruneNotificationLog(ctx, now.Add(-r.NotificationLog), &st); err != nil {
+		return st, fmt.Errorf("store: compact: %w", err)
 	}
 	return st, nil
 }

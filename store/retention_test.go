@@ -93,6 +93,8 @@ func TestRetentionNormalize(t *testing.T) {
 		{"raw longer than minute", Retention{Raw: 48 * time.Hour, Minute: time.Hour}, false},
 		{"minute longer than hour", Retention{Minute: 100 * 24 * time.Hour, Hour: 99 * 24 * time.Hour}, false},
 		{"raw under a minute", Retention{Raw: time.Second}, false},
+		{"negative notification log", Retention{NotificationLog: -time.Hour}, false},
+		{"notification log a day", Retention{NotificationLog: 24 * time.Hour}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -43,6 +43,8 @@ type DashboardProps struct {
 	// PageNum is the page shown (from 1) of PageCount; PageCount is 0 or 1
 	// when everything fits on one page.
 	PageNum, PageCount int
+	// Maintenance lists the maintenance windows active now.
+	Maintenance []MaintenanceBanner
 }
 
 // StatusCounts count monitors per status for the summary strip.
@@ -63,6 +65,7 @@ type MonitorRow struct {
 	Uptime30d   float64
 	Sparkline   []float64 // recent latencies in ms, oldest first; NaN-free; may be empty
 	LastCheck   time.Time // zero when never checked
+	Maintenance string    // the active maintenance window's name, "" when none
 }
 
 // MonitorProps fill one monitor's page.
@@ -162,6 +165,10 @@ type MonitorFormProps struct {
 	Types   []CheckType
 	Values  MonitorForm
 	Errors  map[string]string // form field name → message; "" for the form as a whole
+	// NotifyOptions are the contacts and groups a monitor may notify;
+	// PolicyOptions the escalation policies.
+	NotifyOptions []Option
+	PolicyOptions []Option
 }
 
 // MonitorForm holds the form's values as typed, all strings so that a
@@ -178,6 +185,11 @@ type MonitorForm struct {
 	Locations string // comma-separated: "server" and agent names
 	Paused    bool
 	Settings  map[string]string // setting name → value as typed
+	// Notify holds the contact and group ids ticked; Escalation a policy
+	// id ("" for none); RemindEvery a duration as typed.
+	Notify      []string
+	Escalation  string
+	RemindEvery string
 }
 
 // CheckType describes a check type for the form.
