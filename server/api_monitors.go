@@ -30,9 +30,12 @@ type monitorOutput struct {
 	MinFailedLocations int             `json:"min_failed_locations"`
 	Paused             bool            `json:"paused"`
 	Status             checks.Status   `json:"status"`
-	LastResult         *checks.Result  `json:"last_result"`
-	CreatedAt          time.Time       `json:"created_at"`
-	UpdatedAt          time.Time       `json:"updated_at"`
+	// StatusMessage explains the status: the worst location's last
+	// message, or "unreachable: parent X is down", or "in maintenance: W".
+	StatusMessage string         `json:"status_message"`
+	LastResult    *checks.Result `json:"last_result"`
+	CreatedAt     time.Time      `json:"created_at"`
+	UpdatedAt     time.Time      `json:"updated_at"`
 }
 
 func (s *Server) monitorOutput(m store.Monitor) monitorOutput {
@@ -47,9 +50,21 @@ func (s *Server) monitorOutput(m store.Monitor) monitorOutput {
 		Notify: nonNil(m.Notify), Escalation: m.Escalation, RemindEvery: formatDuration(m.RemindEvery),
 		Tags: nonNil(m.Tags), Confirm: m.Confirm,
 		MinFailedLocations: m.MinFailedLocations, Paused: m.Paused,
-		Status: status, LastResult: last,
+		Status: status, StatusMessage: s.statusMessage(m.ID, last), LastResult: last,
 		CreatedAt: m.CreatedAt.UTC(), UpdatedAt: m.UpdatedAt.UTC(),
 	}
+}
+
+// statusMessage is what the engine says of the monitor's status, else the
+// last result's message.
+func (s *Server) statusMessage(id string, last *checks.Result) string {
+	if st, ok := s.engine.State(id); ok && st.Message != "" {
+		return st.Message
+	}
+	if last != nil {
+		return last.Message
+	}
+	return ""
 }
 
 func nonNil(s []string) []string {
