@@ -20,7 +20,7 @@ func init() {
 		Scope: ScopeHost,
 		Settings: []Setting{
 			{Name: "pattern", Kind: "string", Help: "Regular expression (Go RE2 syntax) matched against each line; give this or stock_pattern."},
-			{Name: "stock_pattern", Kind: "enum", Options: stockLogNames(), Help: "A ready-made pattern instead of your own: SSH authentication failures, kernel OOM kills, sudo failures, HTTP 5xx in access logs, segfaults."},
+			{Name: "stock_pattern", Kind: "enum", Options: stockLogNames(), OptionTitles: stockLogTitles(), Help: "A ready-made pattern instead of your own: SSH authentication failures, kernel OOM kills, sudo failures, HTTP 5xx in access logs, segfaults."},
 			{Name: "mode", Kind: "enum", Default: "rolling", Options: []string{"rolling", "whole"}, Help: "rolling reads only the lines written since the last run (across rotation and truncation); whole reads the whole file each time."},
 			{Name: "warning_count", Kind: "int", Default: "0", Help: "Warning when at least this many lines match in one run; 0 is off."},
 			{Name: "problem_count", Kind: "int", Default: "1", Help: "Problem when at least this many lines match in one run; 0 is off."},

@@ -105,3 +105,13 @@ func stockLogNames() []string {
 	}
 	return names
 }
+
+// stockLogTitles names the stock patterns for the form, in the order of
+// stockLogNames.
+func stockLogTitles() []string {
+	titles := make([]string, len(StockLogPatterns))
+	for i, p := range StockLogPatterns {
+		titles[i] = p.Title
+	}
+	return titles
+}

@@ -47,6 +47,9 @@ type Setting struct {
 	Kind    string   // "string", "int", "bool", "duration", "list", "map", "enum", "text"
 	Default string   // the default as shown to people; "" for none
 	Options []string // allowed values for Kind "enum"
+	// OptionTitles, when set, names each of Options for people, in the
+	// same order (a stock pattern's title rather than its key).
+	OptionTitles []string
 	Help    string   // one sentence for the form and the doc page
 }
 

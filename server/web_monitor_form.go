@@ -137,7 +137,7 @@ func formTypes() []ui.CheckType {
 	for _, t := range checks.Types() {
 		ct := ui.CheckType{Name: t.Name, Title: t.Title, TargetHelp: t.TargetHelp}
 		for _, st := range t.Settings {
-			ct.Settings = append(ct.Settings, ui.CheckSetting{Name: st.Name, Kind: st.Kind, Default: st.Default, Options: st.Options, Help: st.Help})
+			ct.Settings = append(ct.Settings, ui.CheckSetting{Name: st.Name, Kind: st.Kind, Default: st.Default, Options: st.Options, OptionTitles: st.OptionTitles, Help: st.Help})
 		}
 		out = append(out, ct)
 	}

@@ -319,3 +319,17 @@ func TestWebMonitorPageShowsEachLocation(t *testing.T) {
 		t.Error("the chart's legend does not name the agent edge-1")
 	}
 }
+
+// TestWebFormNamesStockPatterns: the logfile form offers the stock
+// patterns by their titles.
+func TestWebFormNamesStockPatterns(t *testing.T) {
+	ts := newTestServer(t, true)
+	b := newBrowser(t, ts)
+	b.login()
+	_, page := b.get("/monitors/new?type=logfile")
+	for _, p := range checks.StockLogPatterns {
+		if !strings.Contains(page, `value="`+p.Name+`">`+p.Title+`</option>`) {
+			t.Errorf("the form does not offer %s as %q", p.Name, p.Title)
+		}
+	}
+}

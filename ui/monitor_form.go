@@ -161,3 +161,12 @@ func enumSelected(value, def, option string) bool {
 	}
 	return option == value
 }
+
+// optionTitle is what the select shows for s's i-th option: its title when
+// the type gives one, else the value itself.
+func optionTitle(s CheckSetting, i int) string {
+	if i < len(s.OptionTitles) && s.OptionTitles[i] != "" {
+		return s.OptionTitles[i]
+	}
+	return s.Options[i]
+}

@@ -713,7 +713,7 @@ func settingField(s CheckSetting, value string, errs map[string]string) templ.Co
 					return templ_7745c5c3_Err
 				}
 			}
-			for _, o := range s.Options {
+			for i, o := range s.Options {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 65, "<option value=\"")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
@@ -742,9 +742,9 @@ func settingField(s CheckSetting, value string, errs map[string]string) templ.Co
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var32 string
-				templ_7745c5c3_Var32, templ_7745c5c3_Err = templ.JoinStringErrs(o)
+				templ_7745c5c3_Var32, templ_7745c5c3_Err = templ.JoinStringErrs(optionTitle(s, i))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `ui/monitor_form.templ`, Line: 122, Col: 77}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `ui/monitor_form.templ`, Line: 122, Col: 93}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var32))
 				if templ_7745c5c3_Err != nil {

@@ -207,7 +207,10 @@ type CheckSetting struct {
 	Kind    string // "string", "int", "bool", "duration", "list", "map", "enum", "text"
 	Default string
 	Options []string
-	Help    string
+	// OptionTitles names Options for people, in the same order; empty
+	// shows the values themselves.
+	OptionTitles []string
+	Help         string
 }
 
 // ErrorProps fill an error page (404, 403, 500).
