@@ -50,7 +50,7 @@ type Setting struct {
 	// OptionTitles, when set, names each of Options for people, in the
 	// same order (a stock pattern's title rather than its key).
 	OptionTitles []string
-	Help    string   // one sentence for the form and the doc page
+	Help         string // one sentence for the form and the doc page
 }
 
 // Type is a registered check type.
