@@ -39,8 +39,13 @@ func (a *agent) apply(as *wire.Assignments) {
 			a.log.Warn("assignment refused: not run", "monitor", m.ID, "type", m.Type, "err", err)
 			continue
 		}
+		// Host checks are cheap and local: run together once per interval,
+		// so the agent wakes once and their results go out in one batch.
+		// Probes of other hosts keep their own random phase.
+		t, _ := checks.Lookup(m.Type)
 		a.sched.Upsert(scheduler.Job{
 			ID: m.ID, Target: m.Target, Interval: m.Interval.D(), Timeout: m.Timeout.D(), Checker: chk,
+			Aligned: t.Scope == checks.ScopeHost,
 		})
 		a.applied[m.ID] = applied{a: m}
 		keep[m.ID] = true

@@ -21,9 +21,16 @@ const (
 	// batchBytes is what Peek may return: the body cap less room for
 	// the batch's own JSON.
 	batchBytes = wire.MaxResultsBody - 64<<10
+	// batchLinger is how long delivery waits, once a new result wakes it,
+	// for the results of the checks that ran with it (the agent runs its
+	// host checks together: scheduler.Job.Aligned): they then go in one
+	// request and one spool acknowledgement rather than one each, which
+	// is most of an idle agent's CPU time.
+	batchLinger = 500 * time.Millisecond
 )
 
-// sink is the scheduler's Sink: it spools the result and wakes delivery.
+// sink is the scheduler's Sink: it spools the result (with those that
+// come at the same time: groupAppend) and wakes delivery.
 func (a *agent) sink(_ context.Context, r scheduler.Result) error {
 	mr := wire.MonitorResult{MonitorID: r.MonitorID, Result: r.Result}
 	mr.Result.Message = truncate(mr.Result.Message, wire.MaxMessageLen)
@@ -31,7 +38,7 @@ func (a *agent) sink(_ context.Context, r scheduler.Result) error {
 	if err != nil {
 		return fmt.Errorf("agent: encode result: %w", err)
 	}
-	if _, err := a.spool.Append(data); err != nil {
+	if err := a.spooler.add(data); err != nil {
 		return fmt.Errorf("agent: spool result: %w", err)
 	}
 	select {
@@ -96,14 +103,28 @@ func (a *agent) deliverLoop(ctx context.Context) error {
 	return nil
 }
 
-// idle waits for a new result, idleCheck, or the end of ctx.
+// idle waits for a new result and then batchLinger more, for idleCheck,
+// or for the end of ctx.
 func (a *agent) idle(ctx context.Context) {
 	t := time.NewTimer(idleCheck)
 	defer t.Stop()
 	select {
 	case <-ctx.Done():
+		return
 	case <-a.queued:
 	case <-t.C:
+		return
+	}
+	t.Reset(batchLinger)
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+	// The Peek that follows sees every result spooled so far: a wake-up
+	// left by one of them would only make an empty round.
+	select {
+	case <-a.queued:
+	default:
 	}
 }
 

@@ -72,7 +72,9 @@ func newMemoryChecker(raw json.RawMessage) (Checker, error) {
 	return &memoryChecker{limit: l, read: readMemory}, nil
 }
 
-func readMemory(ctx context.Context) (memoryUsage, error) {
+// readMemoryGopsutil reads memory usage through gopsutil: on systems other
+// than Linux, and on Linux kernels too old to report MemAvailable.
+func readMemoryGopsutil(ctx context.Context) (memoryUsage, error) {
 	m, err := mem.VirtualMemoryWithContext(ctx)
 	if err != nil {
 		return memoryUsage{}, err
@@ -121,14 +123,6 @@ func newSwapChecker(raw json.RawMessage) (Checker, error) {
 		return nil, err
 	}
 	return &swapChecker{limit: l, read: readSwap}, nil
-}
-
-func readSwap(ctx context.Context) (swapUsage, error) {
-	s, err := mem.SwapMemoryWithContext(ctx)
-	if err != nil {
-		return swapUsage{}, err
-	}
-	return swapUsage{total: s.Total, used: min(s.Used, s.Total)}, nil
 }
 
 // Check reports the share of swap in use; a host without swap is ok.

@@ -36,9 +36,18 @@ type processSettings struct {
 	MaxCount int    `json:"max_count"`
 }
 
-// processLister counts the processes for which match returns true; it
-// returns how many it looked at and ctx's error if it had to stop early.
-type processLister func(ctx context.Context, cmdline bool, match func(string) bool) (count, seen int, err error)
+// processLister counts the processes q matches; it returns how many it
+// looked at and ctx's error if it had to stop early.
+type processLister func(ctx context.Context, q processQuery) (count, seen int, err error)
+
+// processQuery is what a processLister looks for.
+type processQuery struct {
+	cmdline bool              // match command lines rather than names
+	match   func(string) bool // true for a name or command line that counts
+	// name is the target of a name match: a lister may skip reading what
+	// could not give a process that name.
+	name string
+}
 
 type processChecker struct {
 	s    processSettings
@@ -82,12 +91,16 @@ func newProcessChecker(raw json.RawMessage) (Checker, error) {
 // Check counts the matching processes and judges the count.
 func (c *processChecker) Check(ctx context.Context, target string) Result {
 	start := time.Now()
-	cmdline := c.s.Match == "cmdline"
+	q := processQuery{cmdline: c.s.Match == "cmdline"}
+	if !q.cmdline {
+		q.name = target
+	}
 	match, what, err := c.matcher(target)
 	if err != nil {
 		return problem(time.Since(start), err.Error(), nil)
 	}
-	n, seen, err := c.list(ctx, cmdline, match)
+	q.match = match
+	n, seen, err := c.list(ctx, q)
 	if err != nil {
 		return hostReadProblem(ctx, start, fmt.Sprintf("list processes (after %d)", seen), err)
 	}

@@ -3,21 +3,24 @@ package checks
 import (
 	"bytes"
 	"context"
-	"errors"
-	"io"
 	"os"
 	"path/filepath"
+	"syscall"
 )
 
 // procCmdlineLimit bounds how much of one command line is read.
 const procCmdlineLimit = 1 << 20
+
+// procCommCut is the length at which the kernel cuts a process's comm
+// (TASK_COMM_LEN less the NUL); a longer name comes from the command line.
+const procCommCut = 15
 
 // listProcesses walks /proc directly, with one reused buffer: gopsutil's
 // per-process calls parse /proc/PID/status for long names and cost about
 // ten times the time and allocations. Names follow gopsutil's rules: the
 // kernel's 15-character comm, extended from the command line when cut.
 // A process that exits or hides its details meanwhile is skipped.
-func listProcesses(ctx context.Context, cmdline bool, match func(string) bool) (count, seen int, err error) {
+func listProcesses(ctx context.Context, q processQuery) (count, seen int, err error) {
 	root := procRoot()
 	d, err := os.Open(root)
 	if err != nil {
@@ -28,7 +31,9 @@ func listProcesses(ctx context.Context, cmdline bool, match func(string) bool) (
 	if err != nil {
 		return 0, 0, err
 	}
-	r := procReader{root: root}
+	// A name shorter than the kernel's cut cannot belong to a process
+	// whose comm was cut: its command line need not be read.
+	r := procReader{root: root, skipLong: !q.cmdline && len(q.name) < procCommCut}
 	for _, pid := range names {
 		if pid == "" || pid[0] < '0' || pid[0] > '9' {
 			continue
@@ -38,13 +43,13 @@ func listProcesses(ctx context.Context, cmdline bool, match func(string) bool) (
 		}
 		var s []byte
 		var ok bool
-		if cmdline {
+		if q.cmdline {
 			s, ok = r.cmdline(pid)
 		} else {
 			s, ok = r.name(pid)
 		}
 		seen++
-		if ok && match(string(s)) {
+		if ok && q.match(string(s)) {
 			count++
 		}
 	}
@@ -56,6 +61,7 @@ func listProcesses(ctx context.Context, cmdline bool, match func(string) bool) (
 type procReader struct {
 	root     string
 	raw, out []byte
+	skipLong bool // name: do not extend a cut comm from the command line
 }
 
 // procRoot is /proc, or $HOST_PROC as gopsutil reads it for the other
@@ -67,13 +73,19 @@ func procRoot() string {
 	return "/proc"
 }
 
-// read reads /proc/PID/file into r.raw.
-func (r *procReader) read(pid, file string) bool {
-	f, err := os.Open(r.root + "/" + pid + "/" + file)
+// read reads /proc/PID/file into r.raw with plain system calls: os.Open
+// would also offer each file to the network poller (one more system call
+// that fails for a /proc file) and register a cleanup for it, which is a
+// good part of the cost for files this small. For a file the kernel
+// produces in one piece (whole: comm), a read that does not fill the
+// buffer got all of it, and the read that would only see the end is
+// left out.
+func (r *procReader) read(pid, file string, whole bool) bool {
+	fd, err := syscall.Open(r.root+"/"+pid+"/"+file, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
 	if err != nil {
 		return false
 	}
-	defer f.Close()
+	defer syscall.Close(fd)
 	if r.raw == nil {
 		r.raw = make([]byte, 0, 4096)
 	}
@@ -82,13 +94,19 @@ func (r *procReader) read(pid, file string) bool {
 		if len(r.raw) == cap(r.raw) {
 			r.raw = append(r.raw, 0)[:len(r.raw)]
 		}
-		n, err := f.Read(r.raw[len(r.raw):cap(r.raw)])
-		r.raw = r.raw[:len(r.raw)+n]
-		if errors.Is(err, io.EOF) {
+		n, err := syscall.Read(fd, r.raw[len(r.raw):cap(r.raw)])
+		switch {
+		case err == syscall.EINTR:
+			continue
+		case err != nil:
+			return false
+		case n == 0:
 			return true
 		}
-		if err != nil {
-			return false
+		full := len(r.raw)+n == cap(r.raw)
+		r.raw = r.raw[:len(r.raw)+n]
+		if whole && !full {
+			return true
 		}
 	}
 	return true
@@ -97,7 +115,7 @@ func (r *procReader) read(pid, file string) bool {
 // cmdline returns the command line with its arguments joined by single
 // spaces (empty arguments dropped), as gopsutil's Cmdline does.
 func (r *procReader) cmdline(pid string) ([]byte, bool) {
-	if !r.read(pid, "cmdline") {
+	if !r.read(pid, "cmdline", false) {
 		return nil, false
 	}
 	r.out = r.out[:0]
@@ -116,11 +134,11 @@ func (r *procReader) cmdline(pid string) ([]byte, bool) {
 // name returns the process name: comm, or for a comm of 15 characters
 // (perhaps cut) the base of the first argument when it starts with comm.
 func (r *procReader) name(pid string) ([]byte, bool) {
-	if !r.read(pid, "comm") {
+	if !r.read(pid, "comm", true) {
 		return nil, false
 	}
 	r.out = append(r.out[:0], bytes.TrimSuffix(r.raw, []byte{'\n'})...)
-	if len(r.out) < 15 || !r.read(pid, "cmdline") {
+	if len(r.out) < procCommCut || r.skipLong || !r.read(pid, "cmdline", false) {
 		return r.out, true
 	}
 	first, _, _ := bytes.Cut(r.raw, []byte{0})

@@ -10,7 +10,7 @@ import (
 
 // listProcesses walks the process table. A process that exits or hides
 // its details meanwhile is skipped; ctx is checked between processes.
-func listProcesses(ctx context.Context, cmdline bool, match func(string) bool) (count, seen int, err error) {
+func listProcesses(ctx context.Context, q processQuery) (count, seen int, err error) {
 	pids, err := process.PidsWithContext(ctx)
 	if err != nil {
 		return 0, 0, err
@@ -23,13 +23,13 @@ func listProcesses(ctx context.Context, cmdline bool, match func(string) bool) (
 		// A fresh value per pid: Process caches what it read.
 		*p = process.Process{Pid: pid}
 		var s string
-		if cmdline {
+		if q.cmdline {
 			s, err = p.CmdlineWithContext(ctx)
 		} else {
 			s, err = p.NameWithContext(ctx)
 		}
 		seen++
-		if err == nil && match(s) {
+		if err == nil && q.match(s) {
 			count++
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"container/heap"
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"time"
 
 	"github.com/vigil-monitor/vigil/checks"
@@ -22,6 +21,7 @@ func (s *Scheduler) dispatch(ctx context.Context) {
 	for {
 		s.mu.Lock()
 		wait := s.enqueueDue(time.Now())
+		s.startWorkers(ctx)
 		s.mu.Unlock()
 		timer.Reset(wait)
 		select {
@@ -44,11 +44,10 @@ func (s *Scheduler) enqueueDue(now time.Time) time.Duration {
 		} else {
 			e.busy = true
 			s.queue = append(s.queue, queued{e: e, scheduled: e.next})
-			s.cond.Signal()
 		}
 		if e.rephase {
 			e.rephase = false
-			e.next = e.next.Add(1 + time.Duration(rand.Int64N(int64(e.job.Interval))))
+			e.next = s.rephased(e.job, e.next)
 		} else {
 			e.next = e.next.Add(e.job.Interval)
 		}
@@ -60,14 +59,24 @@ func (s *Scheduler) enqueueDue(now time.Time) time.Duration {
 	return s.heap[0].next.Sub(now)
 }
 
-// work runs queued checks until the pool closes.
+// startWorkers starts a worker for each queued run that no worker is free
+// to take, up to the pool size. s.mu must be held.
+func (s *Scheduler) startWorkers(ctx context.Context) {
+	for s.alive-s.running < len(s.queue) && s.alive < s.workers {
+		s.alive++
+		s.wg.Go(func() { s.work(ctx) })
+	}
+}
+
+// work runs queued checks until the queue is empty or the scheduler
+// closes, then returns: between runs no worker goroutine waits (an agent
+// with a few checks every few seconds is idle nearly all the time, and
+// each parked worker would keep its grown stack).
 func (s *Scheduler) work(ctx context.Context) {
 	for {
 		s.mu.Lock()
-		for len(s.queue) == 0 && !s.closed {
-			s.cond.Wait()
-		}
-		if s.closed {
+		if len(s.queue) == 0 || s.closed {
+			s.alive--
 			s.mu.Unlock()
 			return
 		}
@@ -75,7 +84,10 @@ func (s *Scheduler) work(ctx context.Context) {
 		s.queue[0] = queued{}
 		s.queue = s.queue[1:]
 		if q.e.index < 0 { // removed while queued
+			q.e.busy = false
+			retired := takeRetired(q.e)
 			s.mu.Unlock()
+			closeAll(retired...)
 			continue
 		}
 		job := q.e.job
@@ -95,7 +107,9 @@ func (s *Scheduler) work(ctx context.Context) {
 		s.running--
 		s.executed++
 		removed := q.e.index < 0
+		retired := takeRetired(q.e)
 		s.mu.Unlock()
+		closeAll(retired...)
 
 		// A check cut short by shutdown or removal did not measure the
 		// target: reporting it would raise a false alarm.

@@ -3,6 +3,7 @@ package scheduler
 import (
 	"container/heap"
 	"context"
+	"io"
 	"time"
 )
 
@@ -24,6 +25,9 @@ type entry struct {
 	// kept after it even if the wall clock is set back, because the store
 	// treats a result not newer than the last as a replay and drops it.
 	lastAt time.Time
+	// retired are checkers this job replaced while a run of it was
+	// queued or running: closed when that run returns (see retire.go).
+	retired []io.Closer
 }
 
 // runHeap orders entries by next run time.

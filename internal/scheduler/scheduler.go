@@ -4,6 +4,7 @@ import (
 	"container/heap"
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"math/rand/v2"
 	"sync"
@@ -12,7 +13,8 @@ import (
 	"github.com/vigil-monitor/vigil/checks"
 )
 
-// DefaultWorkers is the worker pool size when Options.Workers is zero.
+// DefaultWorkers is how many checks run at once when Options.Workers is
+// zero.
 const DefaultWorkers = 64
 
 // minInterval guards against a zero or negative interval, which would
@@ -30,6 +32,13 @@ type Job struct {
 	// at a random point of its interval: for a monitor a person has just
 	// created and is waiting to see. Start-up loads jobs without it.
 	Soon bool
+	// Aligned makes the job run at the scheduler's common phase of its
+	// interval, together with every other aligned job of that interval,
+	// rather than at a random phase of its own. For cheap local checks
+	// (an agent's host checks): the process then wakes once per interval
+	// and their results go out in one batch. The phase is random per
+	// Scheduler, so many agents do not all run at the same instant.
+	Aligned bool
 }
 
 // soonSpread bounds the first-run delay of a job upserted with Soon; still
@@ -50,7 +59,8 @@ type Options struct {
 	Sink Sink
 }
 
-// Scheduler runs jobs on time on a bounded pool of workers. Upsert,
+// Scheduler runs jobs on time on a bounded number of workers, started as
+// runs fall due. Upsert,
 // Remove and Stats are safe to call from any goroutine at any time.
 type Scheduler struct {
 	log      *slog.Logger
@@ -59,16 +69,18 @@ type Scheduler struct {
 	sink     Sink
 
 	mu       sync.Mutex
-	cond     *sync.Cond // signalled when queue grows or the pool closes
+	wg       sync.WaitGroup // the workers
 	jobs     map[string]*entry
 	heap     runHeap
 	queue    []queued // due runs waiting for a worker, oldest first
 	closed   bool
 	started  bool
-	running  int
+	alive    int // workers started and not yet returned
+	running  int // of them, those running a check
 	executed uint64
 	skipped  uint64
 	lags     lagRing
+	phase    int64 // Unix nanoseconds, random: aligned jobs are due at phase + k*interval
 
 	kick chan struct{} // wakes the dispatcher when the heap's top may have changed
 	done chan struct{} // closed when Run has returned
@@ -100,16 +112,19 @@ func New(opts Options, log *slog.Logger) *Scheduler {
 		workers:  opts.Workers,
 		sink:     opts.Sink,
 		jobs:     map[string]*entry{},
+		phase:    rand.Int64(),
 		kick:     make(chan struct{}, 1),
 		done:     make(chan struct{}),
 	}
-	s.cond = sync.NewCond(&s.mu)
 	return s
 }
 
 // Upsert adds a job or replaces the one with the same ID. A new job first
 // runs after a random delay within its interval, so many jobs created at
-// once spread out (within soonSpread for a job with Soon). A changed interval keeps the phase of the last start.
+// once spread out (within soonSpread for a job with Soon); an Aligned one
+// at the next point of the common phase (after its Soon run, if any). A
+// changed interval keeps the phase of the last start, or for an Aligned
+// job moves to the common phase of the new interval.
 func (s *Scheduler) Upsert(job Job) {
 	if job.Interval < minInterval {
 		job.Interval = minInterval
@@ -118,28 +133,32 @@ func (s *Scheduler) Upsert(job Job) {
 		job.Timeout = job.Interval
 	}
 	now := time.Now()
+	var toClose io.Closer
+	defer func() { closeAll(toClose) }()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	defer s.wake()
 	e, ok := s.jobs[job.ID]
 	if !ok {
-		spread := job.Interval
-		if job.Soon {
-			spread = min(spread, soonSpread)
-		}
-		e = &entry{job: job, next: now.Add(time.Duration(rand.Int64N(int64(spread)))), rephase: job.Soon}
+		e = &entry{job: job, next: s.firstRun(job, now), rephase: job.Soon}
 		s.jobs[job.ID] = e
 		heap.Push(&s.heap, e)
 		return
 	}
-	old := e.job.Interval
+	old := e.job
 	e.job = job
-	if old == job.Interval {
+	if !sameChecker(old.Checker, job.Checker) {
+		toClose = s.retire(e, old.Checker)
+	}
+	if old.Interval == job.Interval && old.Aligned == job.Aligned {
 		return
 	}
-	next := e.next.Add(job.Interval - old)
+	next := e.next.Add(job.Interval - old.Interval)
 	if next.Before(now) {
 		next = now
+	}
+	if job.Aligned && !e.rephase {
+		next = s.alignedFrom(next, job.Interval)
 	}
 	e.next = next
 	heap.Fix(&s.heap, e.index)
@@ -148,6 +167,8 @@ func (s *Scheduler) Upsert(job Job) {
 // Remove stops a job: it is not run again, a run in progress is cancelled
 // and its result discarded. Removing an unknown ID does nothing.
 func (s *Scheduler) Remove(id string) {
+	var toClose io.Closer
+	defer func() { closeAll(toClose) }()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	e, ok := s.jobs[id]
@@ -155,6 +176,7 @@ func (s *Scheduler) Remove(id string) {
 		return
 	}
 	delete(s.jobs, id)
+	toClose = s.retire(e, e.job.Checker)
 	heap.Remove(&s.heap, e.index)
 	if e.cancel != nil {
 		e.cancel()
@@ -199,21 +221,19 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	s.mu.Unlock()
 	defer close(s.done)
 
-	var wg sync.WaitGroup
-	for range s.workers {
-		wg.Go(func() { s.work(ctx) })
-	}
 	s.dispatch(ctx)
 
 	s.mu.Lock()
 	s.closed = true
+	var retired []io.Closer
 	for _, q := range s.queue {
 		q.e.busy = false
+		retired = append(retired, takeRetired(q.e)...)
 	}
 	s.queue = nil
-	s.cond.Broadcast()
 	s.mu.Unlock()
-	wg.Wait()
+	closeAll(retired...)
+	s.wg.Wait()
 	return nil
 }
 

@@ -23,34 +23,35 @@ type Stats struct {
 	LagP50, LagP99, LagMax time.Duration
 }
 
-// lagRing keeps the most recent start lags.
+// lagRing keeps the most recent start lags. It grows to lagWindow as runs
+// come rather than taking its 32 KiB at the first: an agent with a few
+// checks has a heap of a few hundred KiB.
 type lagRing struct {
 	buf  []time.Duration
-	next int
-	full bool
+	next int // where the next lag goes once buf is full
 }
 
 func (r *lagRing) add(d time.Duration) {
-	if r.buf == nil {
-		r.buf = make([]time.Duration, lagWindow)
+	if len(r.buf) < lagWindow {
+		if len(r.buf) == cap(r.buf) { // grow by doubling, to lagWindow exactly
+			grown := make([]time.Duration, len(r.buf), min(max(2*cap(r.buf), 64), lagWindow))
+			copy(grown, r.buf)
+			r.buf = grown
+		}
+		r.buf = append(r.buf, d)
+		return
 	}
 	r.buf[r.next] = d
-	r.next++
-	if r.next == len(r.buf) {
-		r.next, r.full = 0, true
-	}
+	r.next = (r.next + 1) % lagWindow
 }
 
 // summary returns p50, p99 and max of the window.
 func (r *lagRing) summary() (p50, p99, highest time.Duration) {
-	n := r.next
-	if r.full {
-		n = len(r.buf)
-	}
+	n := len(r.buf)
 	if n == 0 {
 		return 0, 0, 0
 	}
-	s := slices.Clone(r.buf[:n])
+	s := slices.Clone(r.buf)
 	slices.Sort(s)
 	return s[percentileIndex(n, 50)], s[percentileIndex(n, 99)], s[n-1]
 }
