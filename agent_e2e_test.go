@@ -244,9 +244,15 @@ func TestE2EAgentLocalChecks(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(allow, "e2e.conf"), []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	logPath := filepath.Join(t.TempDir(), "app.log")
+	logDir := t.TempDir()
+	logPath := filepath.Join(logDir, "app.log")
 	writeFile(t, logPath, "INFO started\n")
-	agent := startAgent(t, "--server", "https://"+s.AgentAddr, "--token", tok.Token, "--state", state, "--name", "local-1")
+	// A link in the log directory to the agent's key: read only by where it leads.
+	keyLink := filepath.Join(logDir, "key.log")
+	if err := os.Symlink(filepath.Join(state, "agent.key"), keyLink); err != nil {
+		t.Fatal(err)
+	}
+	agent := startAgent(t, "--server", "https://"+s.AgentAddr, "--token", tok.Token, "--state", state, "--name", "local-1", "--log-dirs", logDir)
 	waitOnline(t, c, agent, "local-1")
 
 	allowed := createMonitor(t, c, testenv.Monitor{Name: "answer", Type: "shell", Target: "answer", Interval: "1s", Timeout: "1s",
@@ -255,6 +261,11 @@ func TestE2EAgentLocalChecks(t *testing.T) {
 		Locations: []string{"local-1"}})
 	logs := createMonitor(t, c, testenv.Monitor{Name: "app errors", Type: "logfile", Target: logPath, Interval: "1s", Timeout: "1s",
 		Locations: []string{"local-1"}, Settings: []byte(`{"pattern":"ERROR","problem_count":0,"warning_count":1}`)})
+	var keyReads []testenv.Monitor
+	for _, target := range []string{filepath.Join(state, "agent.key"), keyLink} {
+		keyReads = append(keyReads, createMonitor(t, c, testenv.Monitor{Name: "key " + target, Type: "logfile", Target: target, Interval: "1s", Timeout: "1s",
+			Locations: []string{"local-1"}, Settings: []byte(`{"pattern":".","mode":"whole","max_lines":50}`)}))
+	}
 
 	t.Run("an allowed command runs", func(t *testing.T) {
 		r := waitResult(t, c, allowed.ID, func(r testenv.Result) bool { return r.Status == "ok" })
@@ -266,6 +277,15 @@ func TestE2EAgentLocalChecks(t *testing.T) {
 		r := waitResult(t, c, refused.ID, func(testenv.Result) bool { return true })
 		if r.Status != "problem" || !strings.Contains(r.Message, "not allowed") {
 			t.Errorf("result %+v: want a problem saying the command is not allowed", r)
+		}
+	})
+	t.Run("a file outside --log-dirs is not read", func(t *testing.T) {
+		for _, m := range keyReads {
+			r := waitResult(t, c, m.ID, func(testenv.Result) bool { return true })
+			if r.Status != "problem" || !strings.Contains(r.Message, "agent.key is outside the log directories this agent allows (--log-dirs: "+logDir+")") ||
+				strings.Contains(r.Message, "PRIVATE KEY") || r.Values["lines"] != 0 {
+				t.Errorf("%s: result %+v: want a problem naming the file and --log-dirs, and no line of the key", m.Target, r)
+			}
 		}
 	})
 

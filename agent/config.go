@@ -7,7 +7,9 @@ import (
 	"io"
 	"net/url"
 	"os"
+	"runtime"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -23,6 +25,7 @@ type Config struct {
 	StateDir      string        // key, certificate, identity and spool
 	Name          string        // how the agent appears in the server
 	AllowDir      string        // allow-list of shell commands; "" means StateDir/allow.d
+	LogDirs       []string      // the only directories whose log files the logfile check reads (see logroots.go)
 	SpoolMaxBytes int64         // bound of the on-disk spool; 0 means the spool's default
 	SpoolMaxAge   time.Duration // age after which spooled results are dropped; 0 means the default
 
@@ -40,6 +43,7 @@ func ParseFlags(args []string, getenv func(string) string, stderr io.Writer) (Co
 		return def
 	}
 	var c Config
+	var logDirs string
 	fs := flag.NewFlagSet("vigil agent", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.Server, "server", env("VIGIL_SERVER", ""), "the server's agent gateway, e.g. https://monitor.example:8443 (env VIGIL_SERVER)")
@@ -47,6 +51,8 @@ func ParseFlags(args []string, getenv func(string) string, stderr io.Writer) (Co
 	fs.StringVar(&c.StateDir, "state", env("VIGIL_STATE", "./vigil-agent"), "the agent's key, certificate and spool; created if missing (env VIGIL_STATE)")
 	fs.StringVar(&c.Name, "name", env("VIGIL_AGENT_NAME", ""), "how the agent appears in the server (env VIGIL_AGENT_NAME; default the hostname)")
 	fs.StringVar(&c.AllowDir, "allow-dir", env("VIGIL_ALLOW_DIR", ""), "directory of *.conf files naming the shell commands this agent may run (env VIGIL_ALLOW_DIR; default <state>/allow.d)")
+	fs.StringVar(&logDirs, "log-dirs", env("VIGIL_LOG_DIRS", strings.Join(defaultLogDirs(runtime.GOOS), ",")),
+		`comma-separated absolute directories whose files the logfile check may read; "" reads none (env VIGIL_LOG_DIRS)`)
 	fs.Int64Var(&c.SpoolMaxBytes, "spool-max-bytes", envInt(getenv, "VIGIL_SPOOL_MAX_BYTES"), "bound in bytes of the on-disk result spool (env VIGIL_SPOOL_MAX_BYTES; default 64 MiB)")
 	fs.DurationVar(&c.SpoolMaxAge, "spool-max-age", envDuration(getenv, "VIGIL_SPOOL_MAX_AGE"), "age after which undelivered results are dropped (env VIGIL_SPOOL_MAX_AGE; default 168h)")
 	if err := fs.Parse(args); err != nil {
@@ -62,6 +68,11 @@ func ParseFlags(args []string, getenv func(string) string, stderr io.Writer) (Co
 	if c.Name == "" {
 		c.Name = hostname()
 	}
+	dirs, err := parseLogDirs(logDirs)
+	if err != nil {
+		return c, err
+	}
+	c.LogDirs = dirs
 	return c, c.validate()
 }
 

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"flag"
 	"io"
+	"reflect"
+	"runtime"
 	"testing"
 	"time"
 )
@@ -16,18 +18,23 @@ func TestParseFlags(t *testing.T) {
 		want    Config
 		wantErr bool
 	}{
-		{name: "defaults", want: Config{StateDir: "./vigil-agent", Name: hostname()}},
+		{name: "defaults", want: Config{StateDir: "./vigil-agent", Name: hostname(), LogDirs: defaultLogDirs(runtime.GOOS)}},
 		{
 			name: "environment",
-			env:  map[string]string{"VIGIL_SERVER": "https://m.example:8443", "VIGIL_TOKEN": "t", "VIGIL_STATE": "/s", "VIGIL_AGENT_NAME": "web1", "VIGIL_ALLOW_DIR": "/etc/vigil/allow.d"},
-			want: Config{Server: "https://m.example:8443", Token: "t", StateDir: "/s", Name: "web1", AllowDir: "/etc/vigil/allow.d"},
+			env: map[string]string{"VIGIL_SERVER": "https://m.example:8443", "VIGIL_TOKEN": "t", "VIGIL_STATE": "/s", "VIGIL_AGENT_NAME": "web1",
+				"VIGIL_ALLOW_DIR": "/etc/vigil/allow.d", "VIGIL_LOG_DIRS": "/var/log, /srv/app/logs/"},
+			want: Config{Server: "https://m.example:8443", Token: "t", StateDir: "/s", Name: "web1", AllowDir: "/etc/vigil/allow.d",
+				LogDirs: []string{"/var/log", "/srv/app/logs"}},
 		},
 		{
 			name: "flags win",
-			args: []string{"--server", "https://b:1", "--name", "n", "--spool-max-bytes", "1048576", "--spool-max-age", "1h", "--allow-dir", "/b"},
-			env:  map[string]string{"VIGIL_SERVER": "https://a:1", "VIGIL_ALLOW_DIR": "/a"},
-			want: Config{Server: "https://b:1", StateDir: "./vigil-agent", Name: "n", SpoolMaxBytes: 1 << 20, SpoolMaxAge: time.Hour, AllowDir: "/b"},
+			args: []string{"--server", "https://b:1", "--name", "n", "--spool-max-bytes", "1048576", "--spool-max-age", "1h", "--allow-dir", "/b", "--log-dirs", "/b/logs"},
+			env:  map[string]string{"VIGIL_SERVER": "https://a:1", "VIGIL_ALLOW_DIR": "/a", "VIGIL_LOG_DIRS": "/a/logs"},
+			want: Config{Server: "https://b:1", StateDir: "./vigil-agent", Name: "n", SpoolMaxBytes: 1 << 20, SpoolMaxAge: time.Hour, AllowDir: "/b", LogDirs: []string{"/b/logs"}},
 		},
+		{name: "no log directories", args: []string{"--log-dirs", ""}, want: Config{StateDir: "./vigil-agent", Name: hostname()}},
+		{name: "relative log directory", args: []string{"--log-dirs", "/var/log,logs"}, wantErr: true},
+		{name: "empty log directory entry", args: []string{"--log-dirs", "/var/log,,/srv/logs"}, wantErr: true},
 		{name: "http refused", args: []string{"--server", "http://a:1"}, wantErr: true},
 		{name: "path refused", args: []string{"--server", "https://a:1/x"}, wantErr: true},
 		{name: "negative bytes", args: []string{"--spool-max-bytes", "-1"}, wantErr: true},
@@ -40,7 +47,7 @@ func TestParseFlags(t *testing.T) {
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("err = %v, want error %v", err, tt.wantErr)
 			}
-			if !tt.wantErr && got != tt.want {
+			if !tt.wantErr && !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("got %+v, want %+v", got, tt.want)
 			}
 		})

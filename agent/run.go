@@ -59,6 +59,8 @@ type agent struct {
 	api   *client
 	spool *spool.Spool
 	sched *scheduler.Scheduler
+	// spooler appends results to spool, several in one fsync.
+	spooler *groupAppend
 	// checkEnv offers host checks what this host's own configuration
 	// allows: the shell commands of allow (see allow.go), which the
 	// server can name but never change.
@@ -92,7 +94,7 @@ func newAgent(cfg Config, st state, creds credentials, log *slog.Logger) (*agent
 		applied: map[string]applied{},
 	}
 	a.allow = newAllowList(allowDirOf(cfg), a.log)
-	a.checkEnv = checks.Env{Command: a.allow.lookup}
+	a.checkEnv = checks.Env{Command: a.allow.lookup, ReadableLog: newLogRoots(cfg.LogDirs, st.dir).readable}
 	a.cert.Store(&creds.cert)
 	api, err := newClient(server, creds.id.CAFingerprint, &a.cert)
 	if err != nil {
@@ -119,6 +121,7 @@ func (a *agent) openSpool() error {
 		return fmt.Errorf("agent: %w", err)
 	}
 	a.spool = sp
+	a.spooler = newGroupAppend(sp.Append)
 	return nil
 }
 

@@ -30,6 +30,7 @@ func init() {
 		TargetHelp:     `absolute path of the log file; a glob names several, e.g. "/var/log/auth.log" or "/var/log/nginx/*.log"`,
 		ValidateTarget: validateLogPath,
 		New:            newLogfileChecker,
+		NewWithEnv:     newLogfileCheckerWithEnv,
 	})
 }
 
@@ -56,6 +57,8 @@ type logfileSettings struct {
 type logfileChecker struct {
 	s     logfileSettings
 	match logMatcher
+	// readable is the host's Env.ReadableLog: nil reads nothing.
+	readable func(realPath string) error
 
 	mu   sync.Mutex // the scheduler runs one check at a time; this makes sure
 	tail logTail
@@ -94,6 +97,19 @@ func validateLogPath(target string) error {
 	return nil
 }
 
+// newLogfileCheckerWithEnv is newLogfileChecker for a host that says,
+// through env.ReadableLog, which files it lets the check read.
+func newLogfileCheckerWithEnv(raw json.RawMessage, env Env) (Checker, error) {
+	c, err := newLogfileChecker(raw)
+	if err != nil {
+		return nil, err
+	}
+	c.(*logfileChecker).readable = env.ReadableLog
+	return c, nil
+}
+
+// newLogfileChecker validates the settings and returns a checker that,
+// without an Env, reads no file.
 func newLogfileChecker(raw json.RawMessage) (Checker, error) {
 	s := logfileSettings{Mode: "rolling", ProblemCount: 1, MaxLines: 5, MaxReadBytes: logDefaultReadBytes}
 	if err := decodeSettings(raw, &s); err != nil {
@@ -155,7 +171,7 @@ func (c *logfileChecker) Check(ctx context.Context, target string) Result {
 	if c.s.Mode == "whole" {
 		c.readWhole(ctx, target, t, &r)
 	} else {
-		c.tail.run(ctx, target, c.s.MaxReadBytes, t, &r)
+		c.tail.run(ctx, target, c.s.MaxReadBytes, c.readable, t, &r)
 	}
 	if ctx.Err() != nil {
 		note := "timed out after " + time.Since(start).Round(time.Millisecond).String()

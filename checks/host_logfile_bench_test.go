@@ -46,7 +46,7 @@ func BenchmarkLogfileWhole(b *testing.B) {
 	for _, p := range patterns {
 		name := strings.Trim(p[strings.Index(p, ":")+1:], `"`)
 		b.Run(name, func(b *testing.B) {
-			c, err := New("logfile", path, []byte(`{"mode":"whole",`+p+`}`))
+			c, err := NewWithEnv("logfile", path, []byte(`{"mode":"whole",`+p+`}`), Env{ReadableLog: logRootsForTest(b, filepath.Dir(path))})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -40,8 +40,12 @@ func (r *logRun) read(path string) {
 // usable reports whether a file can be read, noting why not when it
 // cannot. A file gone since the glob saw it is passed over in silence.
 func (r *logRun) usable(path, skip string, err error) bool {
+	var refused *logRefusedError
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
+		return false
+	case errors.As(err, &refused):
+		r.note(StatusProblem, refused.Error())
 		return false
 	case err != nil:
 		r.note(StatusProblem, path+": "+logErrText(err))
@@ -128,13 +132,15 @@ func logSkippedNote(skipped []string) string {
 
 // logMessage joins the summary, as many matched lines as fit, a count of
 // the matches not quoted, and the notes, within logMessageBytes. Notes
-// get up to a third of the room; lines fill the rest.
+// get up to a third of the room; lines fill the rest. Without a summary
+// (no file was read) the notes have all the room, so that a refusal
+// naming two long paths still ends with the rule that refused it.
 func logMessage(head string, shown []logMatch, prefix bool, matches int, notes []string) string {
+	if head == "" {
+		return strings.TrimPrefix(logNotes(notes, logMessageBytes), "; ")
+	}
 	tail := logNotes(notes, logMessageBytes/3)
 	head = cutText(head, logMessageBytes/3)
-	if head == "" {
-		return strings.TrimPrefix(tail, "; ")
-	}
 	const moreRoom = len(" … and 1000000000 more")
 	room := logMessageBytes - len(tail) - moreRoom
 	var b strings.Builder

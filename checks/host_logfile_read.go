@@ -6,9 +6,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
-	"runtime"
-	"strings"
 	"sync"
 )
 
@@ -18,36 +15,15 @@ const (
 	// logMaxFiles bounds the files one target may name: each watched file
 	// holds a descriptor and up to logMaxLine of an unfinished line.
 	logMaxFiles = 256
+	// logMaxDirEntries bounds the directory entries one run looks at to
+	// expand a glob: "/var/log/*/*/*/*" must not cost the host a walk of
+	// everything below.
+	logMaxDirEntries = 1 << 16
 )
 
 // logBufs holds read buffers shared by every logfile checker, so an idle
 // checker keeps none.
 var logBufs = sync.Pool{New: func() any { b := make([]byte, logChunk); return &b }}
-
-// logGlob returns the files target names, at most logMaxFiles of them,
-// and how many matched in all. A target without glob characters is
-// returned as it is, so that a missing or unreadable file is reported
-// with its own error rather than as no match.
-func logGlob(target string) (paths []string, total int, err error) {
-	if !logIsGlob(target) {
-		return []string{target}, 1, nil
-	}
-	paths, err = filepath.Glob(target)
-	if err != nil {
-		return nil, 0, err
-	}
-	return paths[:min(len(paths), logMaxFiles)], len(paths), nil
-}
-
-// logIsGlob reports whether target has characters Glob treats as special
-// on this system (on Windows, \ is a separator, not an escape).
-func logIsGlob(target string) bool {
-	meta := `*?[`
-	if runtime.GOOS != "windows" {
-		meta += `\`
-	}
-	return strings.ContainsAny(target, meta)
-}
 
 // logSkipReason says why a file named by the target is not read ("is a
 // directory"), or "" for a regular file. Pipes and devices are never
@@ -60,25 +36,6 @@ func logSkipReason(info fs.FileInfo) string {
 		return "is a directory"
 	}
 	return "is not a regular file"
-}
-
-// openLogFile opens path and returns the open file's own FileInfo, the
-// identity later runs compare with. A file that is not regular is closed
-// again and reported through skip.
-func openLogFile(path string) (f *os.File, info fs.FileInfo, skip string, err error) {
-	f, err = openLog(path)
-	if err != nil {
-		return nil, nil, "", err
-	}
-	info, err = f.Stat()
-	if err == nil {
-		skip = logSkipReason(info)
-	}
-	if err != nil || skip != "" {
-		f.Close()
-		return nil, info, skip, err
-	}
-	return f, info, "", nil
 }
 
 // readLog reads f from offset off until its end or limit bytes, whichever

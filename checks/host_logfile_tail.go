@@ -38,19 +38,15 @@ type logTail struct {
 }
 
 // run reads what was written to the target's files since the last run,
-// up to limit bytes per file, into t.
-func (lt *logTail) run(ctx context.Context, target string, limit int64, t *logTally, r *logRun) {
+// up to limit bytes per file, into t. Only files readable allows are
+// looked at (see openLogFile).
+func (lt *logTail) run(ctx context.Context, target string, limit int64, readable func(string) error, t *logTally, r *logRun) {
 	if lt.started && lt.target != target {
 		lt.close()
 	}
 	first := !lt.started
 	lt.started, lt.target, r.watching = true, target, first
-	paths, total, err := logGlob(target)
-	if err != nil {
-		r.note(StatusProblem, "bad glob: "+err.Error())
-		return
-	}
-	r.tooMany(target, total)
+	paths := logGlob(ctx, target, readable, r)
 
 	old, seen := lt.files, lt.seen
 	wasOpen := make(map[string]bool, len(old))
@@ -62,7 +58,7 @@ func (lt *logTail) run(ctx context.Context, target string, limit int64, t *logTa
 	var follow []*tailFile // in the order to read: files followed before, then new ones
 	var fresh []string
 	for _, p := range paths {
-		info, err := os.Stat(p)
+		info, err := logStat(p, readable)
 		lt.seen[p] = !errors.Is(err, fs.ErrNotExist)
 		skip := ""
 		if err == nil {
@@ -84,7 +80,7 @@ func (lt *logTail) run(ctx context.Context, target string, limit int64, t *logTa
 	drain(ctx, old, limit, t, r)
 	for _, p := range fresh {
 		atEnd := first || (seen[p] && !wasOpen[p]) // known but unreadable until now
-		if tf := lt.open(p, atEnd, r); tf != nil {
+		if tf := lt.open(p, atEnd, readable, r); tf != nil {
 			follow = append(follow, tf)
 		}
 	}
@@ -124,8 +120,8 @@ func claim(old map[string]*tailFile, path string, info fs.FileInfo) *tailFile {
 }
 
 // open starts following path, from its end or its start.
-func (lt *logTail) open(path string, atEnd bool, r *logRun) *tailFile {
-	f, info, skip, err := openLogFile(path)
+func (lt *logTail) open(path string, atEnd bool, readable func(string) error, r *logRun) *tailFile {
+	f, info, skip, err := openLogFile(path, readable)
 	if !r.usable(path, skip, err) {
 		return nil
 	}

@@ -26,7 +26,7 @@ func runLogSteps(t *testing.T, target, settings string, steps []logStep) {
 	t.Helper()
 	dir := t.TempDir()
 	target = filepath.Join(dir, target)
-	c := logChecker(t, target, settings)
+	c := logChecker(t, dir, target, settings)
 	for _, s := range steps {
 		if s.do != nil {
 			s.do(t, dir)
@@ -132,7 +132,7 @@ func TestLogfileRollingReadLimit(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "big.log")
 	writeLog(t, p, "")
-	c := logChecker(t, p, `{"pattern":"ERROR","max_read_bytes":1024}`)
+	c := logChecker(t, dir, p, `{"pattern":"ERROR","max_read_bytes":1024}`)
 	runHost(t, c, p)
 	appendLog(t, p, strings.Repeat(line, 20))
 	if r := runHost(t, c, p); !strings.HasSuffix(r.Message, "; "+p+": 1.0 KiB read, 1.5 KiB left for the next run") {
@@ -189,7 +189,7 @@ func TestLogfileRollingTooManyFiles(t *testing.T) {
 		writeLog(t, filepath.Join(dir, strings.Repeat("f", 1+i/26)+string(rune('a'+i%26))+".log"), "")
 	}
 	target := filepath.Join(dir, "*.log")
-	c := logChecker(t, target, `{"pattern":"ERROR"}`)
+	c := logChecker(t, dir, target, `{"pattern":"ERROR"}`)
 	r := runHost(t, c, target)
 	want := "; 259 files match " + target + "; only the first 256 are read"
 	if r.Status != StatusWarning || !strings.HasSuffix(r.Message, want) || r.Values["files"] != logMaxFiles {
@@ -205,7 +205,7 @@ func TestLogfileCloseAndTargetChange(t *testing.T) {
 	a, b := filepath.Join(dir, "a.log"), filepath.Join(dir, "b.log")
 	writeLog(t, a, "ERROR a\n")
 	writeLog(t, b, "ERROR b\n")
-	c := logChecker(t, a, `{"pattern":"ERROR"}`)
+	c := logChecker(t, dir, a, `{"pattern":"ERROR"}`)
 	runHost(t, c, a)
 	if r := runHost(t, c, b); !strings.HasPrefix(r.Message, "watching "+b) || r.Values["matches"] != 0 {
 		t.Fatalf("another target is a first run: %q", r.Message)
@@ -230,7 +230,7 @@ func TestLogfileCancelled(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "app.log")
 	writeLog(t, p, "")
-	c := logChecker(t, p, `{"pattern":"ERROR"}`)
+	c := logChecker(t, dir, p, `{"pattern":"ERROR"}`)
 	runHost(t, c, p)
 	appendLog(t, p, "ERROR kept for the next run\n")
 	ctx, cancel := context.WithCancel(context.Background())
@@ -250,7 +250,7 @@ func TestLogfileHostile(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "app.log")
 	writeLog(t, p, "")
-	c := logChecker(t, p, `{"pattern":"ERROR","max_read_bytes":1073741824}`)
+	c := logChecker(t, dir, p, `{"pattern":"ERROR","max_read_bytes":1073741824}`)
 	runHost(t, c, p)
 	junk := make([]byte, 1<<20)
 	for i := range junk {

@@ -2,6 +2,8 @@ package checks
 
 import (
 	"bufio"
+	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -166,7 +168,7 @@ func TestLogfileWhole(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			c := logChecker(t, tc.target, tc.settings)
+			c := logChecker(t, dir, tc.target, tc.settings)
 			for run := range 2 { // whole mode reads the same again
 				r := runHost(t, c, tc.target)
 				if r.Status != tc.status || !strings.HasPrefix(r.Message, tc.message) {
@@ -184,30 +186,57 @@ func TestLogfileUnreadableFile(t *testing.T) {
 	if os.Geteuid() == 0 {
 		t.Skip("logfile: root reads files whatever their mode")
 	}
-	p := filepath.Join(t.TempDir(), "secret.log")
+	dir := t.TempDir()
+	p := filepath.Join(dir, "secret.log")
 	writeLog(t, p, "x\n")
 	if err := os.Chmod(p, 0); err != nil {
 		t.Fatal(err)
 	}
 	for _, mode := range []string{"whole", "rolling"} {
-		r := runHost(t, logChecker(t, p, `{"pattern":"x","mode":"`+mode+`"}`), p)
+		r := runHost(t, logChecker(t, dir, p, `{"pattern":"x","mode":"`+mode+`"}`), p)
 		if r.Status != StatusProblem || r.Message != p+": permission denied" {
 			t.Fatalf("%s: got %s %q", mode, r.Status, r.Message)
 		}
 	}
 }
 
-// logChecker builds a logfile checker through the registry and closes it
-// when the test ends.
-func logChecker(t *testing.T, target, settings string) *logfileChecker {
+// logChecker builds a logfile checker through the registry, for a host
+// that lets it read below root, and closes it when the test ends.
+func logChecker(t *testing.T, root, target, settings string) *logfileChecker {
 	t.Helper()
-	c := newHostChecker(t, "logfile", target, settings).(*logfileChecker)
+	ch, err := NewWithEnv("logfile", target, json.RawMessage(settings), Env{ReadableLog: logRootsForTest(t, root)})
+	if err != nil {
+		t.Fatalf("new logfile: %v", err)
+	}
+	c := ch.(*logfileChecker)
 	t.Cleanup(func() {
 		if err := c.Close(); err != nil {
 			t.Errorf("close: %v", err)
 		}
 	})
 	return c
+}
+
+// logRootsForTest is an Env.ReadableLog, as an agent's would be, that
+// allows the real paths below the given directories.
+func logRootsForTest(t testing.TB, roots ...string) func(string) error {
+	t.Helper()
+	var real []string
+	for _, r := range roots {
+		rr, err := filepath.EvalSymlinks(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		real = append(real, rr)
+	}
+	return func(p string) error {
+		for _, r := range real {
+			if rel, err := filepath.Rel(r, p); err == nil && filepath.IsLocal(rel) {
+				return nil
+			}
+		}
+		return errors.New("is outside the test's log directories")
+	}
 }
 
 // writeLog creates or replaces the file at path.

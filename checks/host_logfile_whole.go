@@ -9,18 +9,13 @@ import (
 
 // readWhole reads each file from its start, up to max_read_bytes.
 func (c *logfileChecker) readWhole(ctx context.Context, target string, t *logTally, r *logRun) {
-	paths, total, err := logGlob(target)
-	if err != nil {
-		r.note(StatusProblem, "bad glob: "+err.Error())
-		return
-	}
-	r.tooMany(target, total)
+	paths := logGlob(ctx, target, c.readable, r)
 	var done []fs.FileInfo // a file reached through two names is read once
 	for _, p := range paths {
 		if ctx.Err() != nil {
 			return
 		}
-		f, info, skip, err := openLogFile(p)
+		f, info, skip, err := openLogFile(p, c.readable)
 		if !r.usable(p, skip, err) {
 			continue
 		}

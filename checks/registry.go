@@ -28,6 +28,13 @@ type Env struct {
 	// allows none. Nil allows nothing. It is called on every run, so a
 	// change to the local allow-list takes effect without a restart.
 	Command func(name string) (line string, ok bool)
+	// ReadableLog says whether the host's own configuration lets a log
+	// file or directory be read: it is given the real path (absolute, all
+	// symbolic links resolved) and returns nil, or an error that completes
+	// the sentence "<path> …" ("is outside the log directories this agent
+	// allows (--log-dirs: /var/log)"). Nil allows nothing: the server
+	// reads no log files.
+	ReadableLog func(realPath string) error
 }
 
 // Scope says where a check type may run.
