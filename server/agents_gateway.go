@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -25,13 +27,16 @@ func (s *Server) initGateway() error {
 	if err != nil {
 		return fmt.Errorf("agent gateway: %w", err)
 	}
+	idx := &assignIndex{}
 	s.gateway = gateway.New(gateway.Config{
-		CA:          s.ca,
-		Cert:        cert,
-		Store:       s.db,
-		Assignments: s.agentAssignments,
-		Commit:      s.commitAgentResults,
-		Log:         s.log.With("part", "gateway"),
+		CA:    s.ca,
+		Cert:  cert,
+		Store: s.db,
+		Assignments: func(agentID string) (string, []wire.Assignment) {
+			return s.agentAssignments(idx, agentID)
+		},
+		Commit: s.commitAgentResults,
+		Log:    s.log.With("part", "gateway"),
 	})
 	return nil
 }
@@ -88,36 +93,132 @@ func gatewayHosts(cfg Config) []string {
 }
 
 // agentAssignments returns the monitors agentID runs: every monitor not
-// paused whose locations name the agent by id or by name. The version is
-// a hash of what the agent gets, so it changes exactly when that does.
-func (s *Server) agentAssignments(agentID string) (string, []wire.Assignment) {
-	name := ""
-	if a, err := s.db.Agent(agentID); err == nil {
-		name = a.Name
-	}
+// paused whose locations name the agent by id or by name, in id order.
+// The version is a hash of what the agent gets, so it changes exactly
+// when that does.
+func (s *Server) agentAssignments(idx *assignIndex, agentID string) (string, []wire.Assignment) {
 	h := sha256.New()
 	var list []wire.Assignment
-	for _, m := range s.monitors.all() {
-		if m.Paused || !locatedAt(m, agentID, name) {
-			continue
-		}
-		a := wire.Assignment{
-			ID: m.ID, Type: m.Type, Target: m.Target,
-			Interval: wire.Duration(m.Interval), Timeout: wire.Duration(m.Timeout), Settings: m.Settings,
-		}
-		if err := a.Validate(); err != nil {
-			s.log.Warn("monitor not assigned to agent: invalid for the agent protocol", "monitor", m.ID, "agent", agentID, "err", err)
-			continue
-		}
-		list = append(list, a)
-		fmt.Fprintf(h, "%s\x00%s\x00", m.ID, strconv.FormatInt(m.UpdatedAt.UnixNano(), 10))
+	for _, m := range idx.lookup(s, agentID) {
+		list = append(list, m.assignment)
+		fmt.Fprintf(h, "%s\x00%s\x00", m.assignment.ID, strconv.FormatInt(m.updated, 10))
 	}
 	return hex.EncodeToString(h.Sum(nil)[:16]), list
 }
 
-// locatedAt reports whether m runs at the agent with this id or name.
-func locatedAt(m store.Monitor, id, name string) bool {
+// assignIndex finds an agent's monitors without walking all of them: the
+// unpaused monitors by the locations they name, and the agents' names,
+// built once per gateway generation. The gateway's generation moves on
+// every Notify, which agentsChanged sends after every change of a
+// monitor or an agent's name, so the index is never older than the last
+// change; it is built again at the first lookup after one. An agent that
+// joined since is looked up in the store once.
+type assignIndex struct {
+	mu    sync.Mutex
+	built bool
+	gen   uint64
+	byLoc map[string][]*indexedMonitor // folded location → monitors naming it, in id order
+	names map[string]string            // agent id → name
+}
+
+// indexedMonitor is what the index keeps of a monitor: only what an
+// agent is sent and what finds it, so ten thousand monitors cost little.
+type indexedMonitor struct {
+	assignment wire.Assignment
+	updated    int64 // UpdatedAt in Unix nanoseconds, for the version
+	locations  []string
+}
+
+// lookup returns the monitors that run at agentID, in id order.
+func (x *assignIndex) lookup(s *Server, agentID string) []*indexedMonitor {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if gen := s.gateway.Generation(); !x.built || x.gen != gen {
+		if err := x.build(s); err != nil {
+			s.log.Error("agent assignments: read agents", "err", err)
+			x.built = false
+		} else {
+			x.built, x.gen = true, gen
+		}
+	}
+	name, known := x.names[agentID]
+	if !known {
+		// Joined since the build (a join sends no Notify): its name may be
+		// one that monitors named before it existed.
+		if a, err := s.db.Agent(agentID); err == nil {
+			name, x.names[agentID] = a.Name, a.Name
+		}
+	}
+	var out []*indexedMonitor
+	for _, key := range []string{foldLocation(agentID), foldLocation(name)} {
+		if key == "" {
+			continue
+		}
+		for _, m := range x.byLoc[key] {
+			if !slices.Contains(out, m) && locatedAt(m.locations, agentID, name) {
+				out = append(out, m)
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return idLess(out[i].assignment.ID, out[j].assignment.ID) })
+	return out
+}
+
+// build reads every monitor and agent name afresh. The generation is read
+// by the caller before, so a change while building makes the next lookup
+// build again. A monitor the agent protocol cannot carry is left out and
+// logged, once per build.
+func (x *assignIndex) build(s *Server) error {
+	agents, err := s.db.Agents()
+	if err != nil {
+		return err
+	}
+	x.names = make(map[string]string, len(agents))
+	for _, a := range agents {
+		x.names[a.ID] = a.Name
+	}
+	x.byLoc = map[string][]*indexedMonitor{}
+	for _, m := range s.monitors.all() {
+		if m.Paused || !runsOnAgents(m) {
+			continue
+		}
+		im := &indexedMonitor{
+			assignment: wire.Assignment{
+				ID: m.ID, Type: m.Type, Target: m.Target,
+				Interval: wire.Duration(m.Interval), Timeout: wire.Duration(m.Timeout), Settings: m.Settings,
+			},
+			updated: m.UpdatedAt.UnixNano(), locations: m.Locations,
+		}
+		if err := im.assignment.Validate(); err != nil {
+			s.log.Warn("monitor not assigned to agents: invalid for the agent protocol", "monitor", m.ID, "err", err)
+			continue
+		}
+		for _, l := range m.Locations {
+			if l != serverLocation {
+				x.byLoc[foldLocation(l)] = append(x.byLoc[foldLocation(l)], im)
+			}
+		}
+	}
+	return nil
+}
+
+// runsOnAgents reports whether m names a location other than the server.
+func runsOnAgents(m store.Monitor) bool {
 	for _, l := range m.Locations {
+		if l != serverLocation {
+			return true
+		}
+	}
+	return false
+}
+
+// foldLocation is the index key of a location: case folded as
+// strings.EqualFold compares names. locatedAt decides in the end.
+func foldLocation(l string) string { return strings.ToLower(strings.ToUpper(l)) }
+
+// locatedAt reports whether locations name the agent with this id or name.
+func locatedAt(locations []string, id, name string) bool {
+	for _, l := range locations {
 		if l == id || (name != "" && strings.EqualFold(l, name)) {
 			return true
 		}
@@ -125,14 +226,13 @@ func locatedAt(m store.Monitor, id, name string) bool {
 	return false
 }
 
-// commitAgentResults stores a batch of agent results and then moves
-// state and incidents, as committed does for the server's own results.
-func (s *Server) commitAgentResults(_ context.Context, batch []store.MonitorResult) error {
-	if err := s.db.AppendResults(batch); err != nil {
-		return err
-	}
-	s.committed(batch)
-	return nil
+// commitAgentResults stores a batch of agent results through the ingest
+// writer, in one transaction with other agents' batches and the server's
+// own results, and returns once that transaction committed and state and
+// incidents moved (the writer's OnCommitted): only then does the gateway
+// acknowledge the batch.
+func (s *Server) commitAgentResults(ctx context.Context, batch []store.MonitorResult) error {
+	return s.writer.Commit(ctx, batch)
 }
 
 // revokeAgentCerts makes the gateway refuse the given certificate serials

@@ -151,3 +151,84 @@ func TestAgentGatewayEndToEnd(t *testing.T) {
 		t.Errorf("after pause: status %d assignments %+v", status, next)
 	}
 }
+
+// TestAgentAssignmentsFollowChanges walks the assignment index through
+// the changes that must reach an agent: monitors located by id and by
+// name (as the store may hold them), a pause, an agent that joins after
+// the index was built, a rename, a delete.
+func TestAgentAssignmentsFollowChanges(t *testing.T) {
+	ts := newTestServer(t, true)
+	tok := ts.token(t, "admin")
+	edge := ts.addAgent(t, "edge-1")
+	monitors := map[string]store.Monitor{}
+	put := func(m store.Monitor) {
+		t.Helper()
+		var err error
+		if m.ID == "" {
+			err = ts.db.CreateMonitor(&m, store.System)
+		} else {
+			err = ts.db.UpdateMonitor(&m, store.System)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		ts.monitorChanged(m)
+		monitors[m.Name] = m
+	}
+	for _, m := range []store.Monitor{
+		{Name: "by id", Locations: []string{edge.ID}},
+		{Name: "by name", Locations: []string{"EDGE-1"}},
+		{Name: "twice", Locations: []string{"edge-1", edge.ID}},
+		{Name: "paused", Locations: []string{edge.ID}, Paused: true},
+		{Name: "for an agent not joined yet", Locations: []string{"edge-2"}},
+	} {
+		m.Type, m.Interval, m.Timeout, m.Settings = "memory", time.Minute, 10*time.Second, json.RawMessage(`{}`)
+		put(m)
+	}
+	idx := &assignIndex{}
+	steps := []struct {
+		name   string
+		change func() string // returns the agent to ask about
+		want   []string
+	}{
+		{"by id and by name, assigned once, not paused", func() string { return edge.ID },
+			[]string{"by id", "by name", "twice"}},
+		{"an agent that joined after the build", func() string { return ts.addAgent(t, "edge-2").ID },
+			[]string{"for an agent not joined yet"}},
+		{"a rename takes away what named the old name only", func() string {
+			ts.call(t, tok, "PUT", "/api/v1/agents/"+edge.ID, `{"name":"edge-9"}`, http.StatusOK, nil)
+			return edge.ID
+		}, []string{"by id", "twice"}},
+		{"unpaused", func() string {
+			m := monitors["paused"]
+			m.Paused = false
+			put(m)
+			return edge.ID
+		}, []string{"by id", "twice", "paused"}},
+		{"deleted", func() string {
+			if err := ts.deleteMonitor(monitors["by id"].ID, store.System); err != nil {
+				t.Fatal(err)
+			}
+			return edge.ID
+		}, []string{"twice", "paused"}},
+	}
+	versions := map[string]bool{}
+	for _, s := range steps {
+		version, list := ts.agentAssignments(idx, s.change())
+		var got []string
+		for _, a := range list {
+			for name, m := range monitors {
+				if m.ID == a.ID {
+					got = append(got, name)
+				}
+			}
+		}
+		if !slices.Equal(got, s.want) {
+			t.Errorf("%s: assigned %q, want %q", s.name, got, s.want)
+		}
+		if versions[version] {
+			t.Errorf("%s: version %s was given before for other assignments", s.name, version)
+		}
+		versions[version] = true
+	}
+}

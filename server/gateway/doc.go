@@ -28,13 +28,23 @@
 // message or, for a non-2xx status, a wire.Error with its code.
 //
 // Results are acknowledged only after Config.Commit returned, which the
-// server makes return only once the batch is on disk. One agent's batches
-// are committed one at a time, so a resend racing the original cannot
-// reorder a location's series.
+// server makes return only once the batch is on disk (it joins other
+// agents' batches in one group-committed transaction). One agent's
+// batches are committed one at a time, so a resend racing the original
+// cannot reorder a location's series.
+//
+// Each agent's assignments are asked of Config.Assignments once and kept
+// until [Gateway.Notify], so neither a results batch nor a poll walks
+// every monitor.
 //
 // # Presence
 //
-// Each poll records the agent as seen. [Gateway.Online] deems an agent
-// offline once no poll arrived for two PollWaits plus a margin: two
-// missed heartbeats.
+// Each poll records the agent as seen, in memory: [Gateway.Online] and
+// [Gateway.LastSeen] answer from there. The heartbeats are written to the
+// store for all agents in one transaction every HeartbeatFlush and when
+// Serve stops, not one fsync per poll; after a crash the stored last-seen
+// time may be that much older. An agent's facts (hostname, OS, version)
+// are written at once when a poll reports a change. [Gateway.Online]
+// deems an agent offline once no poll arrived for two PollWaits plus a
+// margin: two missed heartbeats.
 package gateway

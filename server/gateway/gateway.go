@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/vigil-monitor/vigil/internal/pki"
@@ -14,8 +15,9 @@ import (
 
 // Defaults for the zero values of Config.
 const (
-	DefaultCertValidity = 90 * 24 * time.Hour
-	DefaultPollWait     = 30 * time.Second
+	DefaultCertValidity   = 90 * 24 * time.Hour
+	DefaultPollWait       = 30 * time.Second
+	DefaultHeartbeatFlush = 15 * time.Second
 )
 
 // Store is what the gateway needs of the store; *store.DB has it.
@@ -32,8 +34,8 @@ type Store interface {
 	Agents() ([]store.Agent, error)
 	// UpdateAgent replaces an agent's facts and certificate.
 	UpdateAgent(a *store.Agent, by store.Actor) error
-	// TouchAgent records a heartbeat at at from address.
-	TouchAgent(id string, at time.Time, address string) error
+	// TouchAgents records many agents' heartbeats in one transaction.
+	TouchAgents(touches []store.AgentTouch) error
 	// RevokedSerials returns the serials of revoked agents' certificates.
 	RevokedSerials() (map[string]bool, error)
 }
@@ -47,7 +49,9 @@ type Config struct {
 	Store Store
 	// Assignments returns the monitors agentID runs and a version string
 	// that changes whenever that list does. It must be safe for
-	// concurrent use. Nil means no agent runs anything.
+	// concurrent use. Nil means no agent runs anything. The gateway keeps
+	// each agent's answer until Notify: call Notify after every change
+	// that may change an answer.
 	Assignments func(agentID string) (version string, list []wire.Assignment)
 	// Commit stores a batch of results and returns only once it is
 	// committed; only then is the batch acknowledged to the agent.
@@ -56,8 +60,12 @@ type Config struct {
 	// PollWait is how long a poll is held; DefaultPollWait if zero, and
 	// kept within wire.MinWait and wire.MaxWait.
 	PollWait time.Duration
-	Log      *slog.Logger     // slog.Default() if nil
-	Now      func() time.Time // time.Now if nil
+	// HeartbeatFlush is how often the heartbeats kept in memory are
+	// written to the store, all agents in one transaction;
+	// DefaultHeartbeatFlush if zero. Serve also writes them when it stops.
+	HeartbeatFlush time.Duration
+	Log            *slog.Logger     // slog.Default() if nil
+	Now            func() time.Time // time.Now if nil
 }
 
 // Gateway serves the agent protocol. Its methods are safe for concurrent
@@ -70,6 +78,7 @@ type Gateway struct {
 	revoked   map[string]bool // certificate serials refused on every request
 
 	changes  *broadcast
+	gen      atomic.Uint64 // counts Notify calls: cached assignments older than it are stale
 	stopOnce sync.Once
 	stopping chan struct{} // closed when Serve begins to shut down
 
@@ -81,8 +90,16 @@ type Gateway struct {
 
 // agentState is what the gateway keeps in memory about one agent.
 type agentState struct {
-	lastSeen time.Time  // under Gateway.agentsMu
-	commit   sync.Mutex // one results batch at a time
+	// Under Gateway.agentsMu: the latest heartbeat, and whether the store
+	// has it yet.
+	lastSeen time.Time
+	address  string
+	dirty    bool
+
+	commit sync.Mutex // one results batch at a time
+
+	assignMu sync.Mutex
+	assign   *assignment // the agent's assignments as of a generation, or nil
 }
 
 // New returns a gateway for cfg, filling in defaults. It does not listen;
@@ -93,6 +110,9 @@ func New(cfg Config) *Gateway {
 	}
 	if cfg.PollWait <= 0 {
 		cfg.PollWait = DefaultPollWait
+	}
+	if cfg.HeartbeatFlush <= 0 {
+		cfg.HeartbeatFlush = DefaultHeartbeatFlush
 	}
 	cfg.PollWait = min(max(cfg.PollWait, wire.MinWait), wire.MaxWait)
 	if cfg.Log == nil {
@@ -126,9 +146,13 @@ func (g *Gateway) TLSConfig() *tls.Config {
 	}
 }
 
-// Notify tells the gateway that monitors changed: held polls recompute
-// their agent's assignments and answer at once if they differ.
-func (g *Gateway) Notify() { g.changes.fire() }
+// Notify tells the gateway that monitors changed: the assignments it
+// keeps are stale, and held polls recompute their agent's and answer at
+// once if they differ.
+func (g *Gateway) Notify() {
+	g.gen.Add(1) // before waking anyone, so a woken poll sees it
+	g.changes.fire()
+}
 
 // Revoke adds certificate serials (as pki.SerialString gives them) to the
 // revoked set: the next request with any of them is refused.

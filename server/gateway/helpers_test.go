@@ -34,6 +34,9 @@ type env struct {
 	gate    chan struct{}              // Commit waits for it, when not nil
 	held    chan string                // an agent id each time a poll starts to wait
 	entered chan struct{}              // Commit was called, when not nil
+	asked   int                        // calls of Config.Assignments
+
+	stop func() // stops Serve and waits for it; safe to call twice
 }
 
 // newEnv starts a gateway; tweak may change the config first.
@@ -77,11 +80,17 @@ func newEnv(t *testing.T, tweak func(*Config)) *env {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- e.gw.Serve(ctx, ln) }()
+	var once sync.Once
+	e.stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("serve: %v", err)
+			}
+		})
+	}
 	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
+		e.stop()
 		db.Close()
 	})
 	return e
@@ -90,7 +99,15 @@ func newEnv(t *testing.T, tweak func(*Config)) *env {
 func (e *env) assignments(string) (string, []wire.Assignment) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	e.asked++
 	return e.version, e.list
+}
+
+// askedCount returns how often Config.Assignments was called.
+func (e *env) askedCount() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.asked
 }
 
 // assign sets what every agent runs and its version.
@@ -144,7 +161,9 @@ func (e *env) client(certs ...tls.Certificate) *http.Client {
 		e.t.Fatal(err)
 	}
 	cfg.Certificates = certs
-	return &http.Client{Transport: &http.Transport{TLSClientConfig: cfg}, Timeout: time.Minute}
+	// Offering HTTP/2 as the real agent does.
+	tr := &http.Transport{TLSClientConfig: cfg, ForceAttemptHTTP2: true}
+	return &http.Client{Transport: tr, Timeout: time.Minute}
 }
 
 // joinRequest builds a join request for tok with a fresh key.

@@ -25,9 +25,9 @@ func (g *Gateway) handlePoll(w http.ResponseWriter, r *http.Request, a store.Age
 	defer deadline.Stop()
 	for {
 		changed := g.changes.wait() // before reading, so no change is missed
-		if version, list := g.cfg.Assignments(a.ID); version != p.AssignmentsVersion {
+		if as := g.assignments(a.ID); as.version != p.AssignmentsVersion {
 			g.writeMessage(w, http.StatusOK, &wire.Assignments{
-				Version: version, Monitors: nonNil(list), Wait: wire.Duration(g.cfg.PollWait),
+				Version: as.version, Monitors: nonNil(as.list), Wait: wire.Duration(g.cfg.PollWait),
 			})
 			return nil
 		}
@@ -48,14 +48,11 @@ func (g *Gateway) handlePoll(w http.ResponseWriter, r *http.Request, a store.Age
 	}
 }
 
-// heartbeat records the poll: last seen and address in the store and in
-// memory, and the host facts when they changed.
+// heartbeat records the poll: last seen and address in memory (written
+// to the store with everyone's every HeartbeatFlush), and the host facts
+// in the store at once when they changed.
 func (g *Gateway) heartbeat(r *http.Request, a store.Agent, p *wire.Poll) error {
-	now := g.cfg.Now()
-	if err := g.cfg.Store.TouchAgent(a.ID, now, peer(r)); err != nil {
-		return fmt.Errorf("poll: touch agent %s: %w", a.ID, err)
-	}
-	g.seen(a.ID, now)
+	g.touch(a.ID, g.cfg.Now(), peer(r))
 	if a.Hostname == p.Hostname && a.OS == p.OS && a.Arch == p.Arch && a.Version == p.Version {
 		return nil
 	}

@@ -84,17 +84,32 @@ func TestPollReturnsOnShutdown(t *testing.T) {
 func TestPollRecordsHeartbeat(t *testing.T) {
 	e := newEnv(t, nil)
 	a := e.join("a")
+	joined, err := e.db.Agent(a.id)
+	if err != nil {
+		t.Fatal(err)
+	}
 	p := poll("")
 	p.Hostname, p.Version = "renamed-host", "1.1.0"
 	if status := e.post(a.http, wire.PathAssignments, p, nil); status != http.StatusOK {
 		t.Fatalf("status %d", status)
 	}
+	seen, ok := e.gw.LastSeen(a.id)
+	if !ok || !seen.After(joined.LastSeen) {
+		t.Errorf("last seen in memory %v, want after the join at %v", seen, joined.LastSeen)
+	}
 	stored, err := e.db.Agent(a.id)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if stored.Hostname != "renamed-host" || stored.Version != "1.1.0" || stored.Address != "127.0.0.1" || stored.LastSeen.IsZero() {
-		t.Errorf("stored agent = %+v", stored)
+	// Facts are stored at once; the heartbeat waits for the next flush.
+	if stored.Hostname != "renamed-host" || stored.Version != "1.1.0" || !stored.LastSeen.Equal(joined.LastSeen) {
+		t.Errorf("stored agent before a flush = %+v", stored)
+	}
+	if err := e.gw.flushHeartbeats(); err != nil {
+		t.Fatal(err)
+	}
+	if stored, _ = e.db.Agent(a.id); !stored.LastSeen.Equal(seen) || stored.Address != "127.0.0.1" {
+		t.Errorf("stored after a flush: last seen %v address %q, want %v 127.0.0.1", stored.LastSeen, stored.Address, seen)
 	}
 }
 

@@ -34,13 +34,66 @@ func (g *Gateway) Online(agentID string) bool {
 	return ok && g.cfg.Now().Sub(t) <= g.OfflineAfter()
 }
 
-// seen records a heartbeat of agentID at t.
+// seen records that agentID was seen at t, as the store already knows
+// (a join, or the time loaded from the store).
 func (g *Gateway) seen(agentID string, t time.Time) {
 	st := g.state(agentID)
 	g.agentsMu.Lock()
 	defer g.agentsMu.Unlock()
 	if t.After(st.lastSeen) {
 		st.lastSeen = t
+	}
+}
+
+// touch records a heartbeat of agentID at t from address, for the next
+// flushHeartbeats to write.
+func (g *Gateway) touch(agentID string, t time.Time, address string) {
+	st := g.state(agentID)
+	g.agentsMu.Lock()
+	defer g.agentsMu.Unlock()
+	if t.After(st.lastSeen) {
+		st.lastSeen = t
+	}
+	st.address, st.dirty = address, true
+}
+
+// flushHeartbeats writes the heartbeats received since the last flush to
+// the store in one transaction. When that fails they stay pending for the
+// next flush: last seen in the store is only ever a little old.
+func (g *Gateway) flushHeartbeats() error {
+	g.agentsMu.Lock()
+	var touches []store.AgentTouch
+	for id, st := range g.agents {
+		if st.dirty {
+			touches = append(touches, store.AgentTouch{ID: id, At: st.lastSeen, Address: st.address})
+			st.dirty = false
+		}
+	}
+	g.agentsMu.Unlock()
+	err := g.cfg.Store.TouchAgents(touches)
+	if err != nil {
+		g.agentsMu.Lock()
+		for _, t := range touches {
+			g.agents[t.ID].dirty = true
+		}
+		g.agentsMu.Unlock()
+	}
+	return err
+}
+
+// flushLoop runs flushHeartbeats every HeartbeatFlush until stop closes.
+func (g *Gateway) flushLoop(stop <-chan struct{}) {
+	t := time.NewTicker(g.cfg.HeartbeatFlush)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+			if err := g.flushHeartbeats(); err != nil {
+				g.log.Error("agent heartbeats not written; will retry", "err", err)
+			}
+		}
 	}
 }
 

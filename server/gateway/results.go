@@ -45,11 +45,7 @@ func (g *Gateway) handleResults(w http.ResponseWriter, r *http.Request, a store.
 // assigned returns the results of monitors assigned to agentID, as store
 // results located at the agent.
 func (g *Gateway) assigned(agentID string, results []wire.MonitorResult) []store.MonitorResult {
-	_, list := g.cfg.Assignments(agentID)
-	ids := make(map[string]bool, len(list))
-	for _, m := range list {
-		ids[m.ID] = true
-	}
+	ids := g.assignments(agentID).ids
 	kept := make([]store.MonitorResult, 0, len(results))
 	for _, mr := range results {
 		if !ids[mr.MonitorID] {

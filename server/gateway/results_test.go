@@ -1,9 +1,12 @@
 package gateway
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -92,5 +95,38 @@ func TestResultsFromTheFutureRefused(t *testing.T) {
 	batch := wire.ResultBatch{Seq: 1, Results: []wire.MonitorResult{result("m1", time.Now().Add(time.Hour))}}
 	if status := e.post(a.http, wire.PathResults, batch, &werr); status != http.StatusBadRequest || werr.Field != "results[0].result.at" {
 		t.Errorf("status %d error %+v, want 400 naming results[0].result.at", status, werr)
+	}
+}
+
+// TestResultsLargeBatch sends a batch at the result cap, long messages
+// and all, from a client that offers HTTP/2 as the agent does; the gateway
+// answers in HTTP/1.1 (see gatewayProtocols).
+func TestResultsLargeBatch(t *testing.T) {
+	e := newEnv(t, nil)
+	e.assign("v1", "m1")
+	a := e.join("a")
+	start := time.Now().Add(-time.Hour)
+	batch := wire.ResultBatch{Seq: 1}
+	for i := range wire.MaxResultsPerBatch {
+		r := result("m1", start.Add(time.Duration(i)*time.Second))
+		r.Result.Message = strings.Repeat("x", 1000)
+		batch.Results = append(batch.Results, r)
+	}
+	body, err := json.Marshal(batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := a.http.Post(e.url+wire.PathResults, "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var ack wire.ResultAck
+	if err := json.NewDecoder(resp.Body).Decode(&ack); err != nil {
+		t.Fatal(err)
+	}
+	if resp.ProtoMajor != 1 || resp.StatusCode != http.StatusOK || ack.Accepted != wire.MaxResultsPerBatch {
+		t.Errorf("%s status %d ack %+v, want HTTP/1.1 200 with all %d accepted (body %d bytes)",
+			resp.Proto, resp.StatusCode, ack, wire.MaxResultsPerBatch, len(body))
 	}
 }

@@ -23,6 +23,19 @@ const (
 	shutdownGrace     = 5 * time.Second
 )
 
+// gatewayProtocols is HTTP/1.1 only. An agent then holds two keep-alive
+// connections (its long-poll, its results) instead of one HTTP/2
+// connection, but Go's HTTP/2 server hands every request and every frame
+// it writes to goroutines of their own: with a thousand agents each
+// sending a small batch a second, HTTP/1.1 cost 23% of one core against
+// 30% for HTTP/2, for about 30 MiB more memory (docs/performance.md,
+// "1,000 agents"). Agents offer both and take what the server offers.
+func gatewayProtocols() *http.Protocols {
+	var p http.Protocols
+	p.SetHTTP1(true)
+	return &p
+}
+
 // handler is an HTTP handler that returns its failure for one place to
 // answer it.
 type handler func(w http.ResponseWriter, r *http.Request) error
@@ -57,9 +70,10 @@ func (g *Gateway) post(h handler) http.Handler {
 
 // Serve loads the revoked serials and last-seen times from the store and
 // serves the gateway over TLS on ln until ctx ends; then it stops taking
-// requests, wakes held polls, and waits up to a few seconds for requests
-// in flight (a results batch being committed) to finish. It returns nil
-// after a shutdown and the error otherwise.
+// requests, wakes held polls, waits up to a few seconds for requests in
+// flight (a results batch being committed) to finish, and writes the
+// heartbeats not yet in the store. It returns nil after a shutdown and the
+// error otherwise.
 func (g *Gateway) Serve(ctx context.Context, ln net.Listener) error {
 	if err := g.loadRevoked(); err != nil {
 		ln.Close()
@@ -77,10 +91,20 @@ func (g *Gateway) Serve(ctx context.Context, ln net.Listener) error {
 		WriteTimeout:      g.cfg.PollWait + writeMargin,
 		IdleTimeout:       idleTimeout,
 		MaxHeaderBytes:    maxHeaderBytes,
+		Protocols:         gatewayProtocols(),
 		ErrorLog:          slog.NewLogLogger(g.log.Handler(), slog.LevelInfo),
 	}
 	done := make(chan error, 1)
 	go func() { done <- srv.ServeTLS(ln, "", "") }()
+	stopFlush, flushDone := make(chan struct{}), make(chan struct{})
+	go func() { defer close(flushDone); g.flushLoop(stopFlush) }()
+	defer func() {
+		close(stopFlush)
+		<-flushDone
+		if err := g.flushHeartbeats(); err != nil {
+			g.log.Error("agent heartbeats not written at shutdown", "err", err)
+		}
+	}()
 	select {
 	case err := <-done:
 		return fmt.Errorf("gateway: serve: %w", err)

@@ -4,8 +4,16 @@
 // transaction (group commit), and only then hands it on to OnCommitted, so
 // nothing downstream reacts to a result a crash could take back.
 //
-// A full queue makes Submit wait (until its context ends): results are
-// never dropped silently. A failing store is retried with backoff for as
-// long as the writer runs; on shutdown everything already submitted is
-// committed before Run returns.
+// Agents' result batches join the same transactions through Commit, which
+// returns only once the transaction holding the batch has committed: the
+// gateway acknowledges a batch then, so an acknowledged result is on disk,
+// and a thousand agents cost the store a few transactions a second instead
+// of one fsync per batch. A transaction that fails is not retried for
+// them: each batch is tried alone once (so one bad batch does not fail the
+// others) and its sender learns the outcome; the agent sends it again.
+//
+// A full queue makes Submit and Commit wait (until their context ends):
+// results are never dropped silently. The server's own results are
+// retried with backoff for as long as the writer runs; on shutdown
+// everything already queued is committed before Run returns.
 package ingest

@@ -29,40 +29,72 @@ func (w *Writer) Run(ctx context.Context) error {
 
 	timer := time.NewTimer(w.opts.MaxDelay)
 	timer.Stop()
-	var due <-chan time.Time // non-nil while a batch is open
-	batch := w.newBatch()
+	var due <-chan time.Time // non-nil while a group is open
+	g := w.newGroup()
 	for {
 		select {
-		case r := <-w.queue:
-			batch = append(batch, r)
-			if len(batch) == 1 {
+		case it := <-w.queue:
+			g.add(it)
+			if due == nil {
 				timer.Reset(w.opts.MaxDelay)
 				due = timer.C
 			}
-			if len(batch) < w.opts.MaxBatch {
+			if g.size() < w.opts.MaxBatch {
 				continue
 			}
 		case <-due:
 		case <-ctx.Done():
-			return w.shutdown(batch)
+			return w.shutdown(g)
 		}
 		timer.Stop()
 		due = nil
-		if err := w.commit(ctx, batch, time.Time{}); err != nil {
+		if rest, err := w.commit(ctx, g, time.Time{}); err != nil {
 			// Only a shutdown during retries gets here: finish in shutdown.
-			return w.shutdown(batch)
+			return w.shutdown(rest)
 		}
-		batch = w.newBatch()
+		g = w.newGroup()
 	}
 }
 
-func (w *Writer) newBatch() []store.MonitorResult {
-	return make([]store.MonitorResult, 0, w.opts.MaxBatch)
+// group is what one transaction writes: results in queue order, and the
+// Commit batches among them whose senders wait for the outcome.
+type group struct {
+	results []store.MonitorResult
+	waiting []waiter
 }
 
-// shutdown stops Submit, waits for Submit calls under way while taking
-// what they queue, and commits it all.
-func (w *Writer) shutdown(batch []store.MonitorResult) error {
+// waiter is a Commit batch: results[from:to] of its group.
+type waiter struct {
+	from, to int
+	done     chan<- error
+}
+
+func (w *Writer) newGroup() group {
+	return group{results: make([]store.MonitorResult, 0, w.opts.MaxBatch)}
+}
+
+func (g *group) add(it item) {
+	if it.done == nil {
+		g.results = append(g.results, it.one)
+		return
+	}
+	from := len(g.results)
+	g.results = append(g.results, it.batch...)
+	g.waiting = append(g.waiting, waiter{from: from, to: len(g.results), done: it.done})
+}
+
+func (g *group) size() int { return len(g.results) }
+
+// answer tells every waiting sender err.
+func (g *group) answer(err error) {
+	for _, wt := range g.waiting {
+		wt.done <- err
+	}
+}
+
+// shutdown stops Submit and Commit, waits for calls under way while
+// taking what they queue, and commits it all.
+func (w *Writer) shutdown(g group) error {
 	w.mu.Lock()
 	w.closed = true
 	w.mu.Unlock()
@@ -74,16 +106,16 @@ func (w *Writer) shutdown(batch []store.MonitorResult) error {
 	deadline := time.Now().Add(w.opts.DrainTimeout)
 	var lost int
 	flush := func() {
-		if err := w.commit(context.Background(), batch, deadline); err != nil {
-			lost += len(batch)
+		if rest, err := w.commit(context.Background(), g, deadline); err != nil {
+			lost += len(rest.results)
 		}
-		batch = w.newBatch()
+		g = w.newGroup()
 	}
 	for {
 		select {
-		case r := <-w.queue:
-			batch = append(batch, r)
-			if len(batch) >= w.opts.MaxBatch {
+		case it := <-w.queue:
+			g.add(it)
+			if g.size() >= w.opts.MaxBatch {
 				flush()
 			}
 			continue
@@ -92,12 +124,12 @@ func (w *Writer) shutdown(batch []store.MonitorResult) error {
 		break
 	}
 	for len(w.queue) > 0 {
-		batch = append(batch, <-w.queue)
-		if len(batch) >= w.opts.MaxBatch {
+		g.add(<-w.queue)
+		if g.size() >= w.opts.MaxBatch {
 			flush()
 		}
 	}
-	if len(batch) > 0 {
+	if g.size() > 0 {
 		flush()
 	}
 	if lost > 0 {
@@ -106,31 +138,86 @@ func (w *Writer) shutdown(batch []store.MonitorResult) error {
 	return nil
 }
 
-// commit writes batch, retrying with backoff. While running (deadline is
-// zero) it retries until it succeeds or ctx ends; during shutdown it
-// retries until deadline. On success it hands the batch on.
-func (w *Writer) commit(ctx context.Context, batch []store.MonitorResult, deadline time.Time) error {
-	wait := w.opts.RetryMin
-	for {
-		err := w.st.AppendResults(batch)
+// commit writes g in one transaction and answers its waiting senders. When
+// that fails, each waiting batch is tried alone once and its sender told
+// the outcome (it will send again; the writer does not hold it), and the
+// server's own results are retried with backoff: while running (deadline
+// is zero) until they commit or ctx ends, during shutdown until deadline.
+// On error it returns what was not written, which has no waiters left.
+func (w *Writer) commit(ctx context.Context, g group, deadline time.Time) (group, error) {
+	if len(g.waiting) > 0 {
+		err := w.st.AppendResults(g.results)
 		if err == nil {
-			w.committed.Add(uint64(len(batch)))
-			w.batches.Add(1)
-			w.opts.OnCommitted(batch)
-			return nil
+			w.committedGroup(g.results)
+			g.answer(nil)
+			return group{}, nil
 		}
 		w.failures.Add(1)
-		w.log.Error("commit results, will retry", "results", len(batch), "retry_in", wait, "err", err)
+		w.log.Error("commit results with agent batches; trying each batch alone", "results", len(g.results), "batches", len(g.waiting), "err", err)
+		g = w.settle(g, err)
+	}
+	if len(g.results) == 0 {
+		return group{}, nil
+	}
+	return w.retry(ctx, g, deadline)
+}
+
+// settle answers every waiter of g, which failed as a whole with err: a
+// group that is one batch alone gets err, else each batch is tried in a
+// transaction of its own. It returns the rest of g, the server's own
+// results.
+func (w *Writer) settle(g group, err error) group {
+	if len(g.waiting) == 1 && g.waiting[0].from == 0 && g.waiting[0].to == len(g.results) {
+		g.answer(fmt.Errorf("ingest: commit %d results: %w", len(g.results), err))
+		return group{}
+	}
+	var own []store.MonitorResult
+	next := 0
+	for _, wt := range g.waiting {
+		own = append(own, g.results[next:wt.from]...)
+		next = wt.to
+		batch := g.results[wt.from:wt.to:wt.to]
+		if err := w.st.AppendResults(batch); err != nil {
+			w.failures.Add(1)
+			wt.done <- fmt.Errorf("ingest: commit %d results: %w", len(batch), err)
+			continue
+		}
+		w.committedGroup(batch)
+		wt.done <- nil
+	}
+	own = append(own, g.results[next:]...)
+	return group{results: own}
+}
+
+// retry writes g, which has no waiters, until it commits or the run or
+// the deadline ends.
+func (w *Writer) retry(ctx context.Context, g group, deadline time.Time) (group, error) {
+	wait := w.opts.RetryMin
+	for {
+		err := w.st.AppendResults(g.results)
+		if err == nil {
+			w.committedGroup(g.results)
+			return group{}, nil
+		}
+		w.failures.Add(1)
+		w.log.Error("commit results, will retry", "results", len(g.results), "retry_in", wait, "err", err)
 		if !deadline.IsZero() && time.Now().Add(wait).After(deadline) {
-			return fmt.Errorf("ingest: commit %d results: %w", len(batch), err)
+			return g, fmt.Errorf("ingest: commit %d results: %w", len(g.results), err)
 		}
 		t := time.NewTimer(wait)
 		select {
 		case <-t.C:
 		case <-ctx.Done():
 			t.Stop()
-			return fmt.Errorf("ingest: commit interrupted: %w", err)
+			return g, fmt.Errorf("ingest: commit interrupted: %w", err)
 		}
 		wait = min(2*wait, w.opts.RetryMax)
 	}
+}
+
+// committedGroup counts a committed transaction and hands its results on.
+func (w *Writer) committedGroup(results []store.MonitorResult) {
+	w.committed.Add(uint64(len(results)))
+	w.batches.Add(1)
+	w.opts.OnCommitted(results)
 }

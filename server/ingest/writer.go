@@ -33,9 +33,9 @@ type Appender interface {
 
 // Options tune a Writer. Zero values take the defaults above.
 type Options struct {
-	MaxBatch  int           // results per transaction at most
+	MaxBatch  int           // results per transaction; more only when a Commit batch is larger
 	MaxDelay  time.Duration // longest a result waits for its batch to fill
-	QueueSize int           // results buffered before Submit waits
+	QueueSize int           // results and batches buffered before Submit and Commit wait
 	// OnCommitted is called on the writer goroutine after each batch is
 	// committed, in commit order. It owns the slice. A slow callback slows
 	// ingestion (the queue fills and Submit waits), it loses nothing.
@@ -55,7 +55,7 @@ type Writer struct {
 	log  *slog.Logger
 	opts Options
 
-	queue chan store.MonitorResult
+	queue chan item
 
 	mu       sync.Mutex
 	closed   bool // no Submit is accepted any more
@@ -86,7 +86,7 @@ func New(st Appender, log *slog.Logger, opts Options) *Writer {
 		st:    st,
 		log:   log,
 		opts:  opts,
-		queue: make(chan store.MonitorResult, opts.QueueSize),
+		queue: make(chan item, opts.QueueSize),
 		done:  make(chan struct{}),
 	}
 }
@@ -98,11 +98,50 @@ func orDefault[T int | time.Duration](v, def T) T {
 	return v
 }
 
+// item is one entry of the queue: a result of the server's own checks
+// (done is nil), or a batch whose sender waits on done for the outcome of
+// the transaction that holds it.
+type item struct {
+	one   store.MonitorResult
+	batch []store.MonitorResult
+	done  chan<- error
+}
+
 // Submit queues r for writing. When the queue is full it waits until
 // there is room or ctx ends (then it returns ctx's error and r is not
 // queued: the caller knows). After shutdown has begun it returns
 // ErrClosed.
 func (w *Writer) Submit(ctx context.Context, r store.MonitorResult) error {
+	return w.enqueue(ctx, item{one: r})
+}
+
+// Commit writes batch in the writer's next transaction, together with
+// whatever else is queued (group commit), and returns nil only once that
+// transaction has committed and OnCommitted has seen it: an agent's batch
+// may be acknowledged then and not before. A failed transaction is not
+// retried for the caller: the batch is tried once more in a transaction
+// of its own, so another batch's fault does not fail it, and the error of
+// that attempt is returned. When ctx ends first Commit returns its error
+// and the batch may still be committed later; the store drops the results
+// of a resent batch that it already holds.
+func (w *Writer) Commit(ctx context.Context, batch []store.MonitorResult) error {
+	if len(batch) == 0 {
+		return nil
+	}
+	done := make(chan error, 1) // the writer never waits for the caller
+	if err := w.enqueue(ctx, item{batch: batch, done: done}); err != nil {
+		return err
+	}
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return fmt.Errorf("ingest: commit: %w", ctx.Err())
+	}
+}
+
+// enqueue puts it on the queue, waiting for room until ctx ends.
+func (w *Writer) enqueue(ctx context.Context, it item) error {
 	w.mu.Lock()
 	if w.closed {
 		w.mu.Unlock()
@@ -112,12 +151,12 @@ func (w *Writer) Submit(ctx context.Context, r store.MonitorResult) error {
 	w.mu.Unlock()
 	defer w.inflight.Done()
 	select {
-	case w.queue <- r:
+	case w.queue <- it:
 		return nil
 	default:
 	}
 	select {
-	case w.queue <- r:
+	case w.queue <- it:
 		return nil
 	case <-ctx.Done():
 		return fmt.Errorf("ingest: submit: %w", ctx.Err())
@@ -135,7 +174,7 @@ func (w *Writer) Close() {
 	w.mu.Unlock()
 	if !started {
 		defer close(w.done)
-		if err := w.shutdown(nil); err != nil {
+		if err := w.shutdown(group{}); err != nil {
 			w.log.Error("close", "err", err)
 		}
 		return
@@ -148,7 +187,7 @@ func (w *Writer) Close() {
 
 // Stats counts what the writer has done.
 type Stats struct {
-	Queued    int    // results waiting in the queue
+	Queued    int    // results and batches waiting in the queue
 	Committed uint64 // results committed
 	Batches   uint64 // transactions committed
 	Failures  uint64 // failed store attempts (each retried)
