@@ -41,7 +41,7 @@ func backoff(n int) time.Duration {
 func (d *Dispatcher) deliver(ctx context.Context, e store.OutboxEntry) {
 	a := store.NotificationAttempt{
 		IncidentID: e.IncidentID, MonitorID: e.MonitorID, ContactID: e.ContactID,
-		Event: e.Event, Step: e.Step, Attempt: e.Attempts + 1, At: time.Now(),
+		Event: e.Event, Step: e.Step, At: time.Now(),
 	}
 	var ev notify.Event
 	if err := json.Unmarshal(e.Payload, &ev); err != nil {
@@ -55,33 +55,37 @@ func (d *Dispatcher) deliver(ctx context.Context, e store.OutboxEntry) {
 		return
 	}
 	if err != nil {
-		d.failed(e, a, fmt.Errorf("read contact: %w", err))
+		d.failed(e, a, a.At, fmt.Errorf("read contact: %w", err))
 		return
 	}
 	a.ContactName, a.ContactType = contact.Name, contact.Type
 	v, err := d.decide(e, &ev, contact)
 	if err != nil {
-		d.failed(e, a, err)
+		d.failed(e, a, a.At, err)
+		return
+	}
+	if v.result == ResultHeld {
+		d.hold(e, a, v.holdUntil, v.why)
 		return
 	}
 	if v.result != "" {
 		d.drop(e, a, v.result, v.why)
-		if v.quietIncident {
-			d.quietIncident(e, v.why)
-		}
 		if v.remindAgain {
 			d.remindAgain(e, ev)
 		}
 		return
 	}
+	var firstTry time.Time
+	a.Attempt, firstTry = d.attemptNo(e, a.At)
 	err = d.sendNow(ctx, contact, ev)
 	if ctx.Err() != nil {
 		return
 	}
+	d.sendResult(contact.ID, err)
 	a.At = time.Now()
 	a.NotifiedAfter = a.At.Sub(ev.At)
 	if err != nil {
-		d.failed(e, a, err)
+		d.failed(e, a, firstTry, err)
 		return
 	}
 	a.Result = ResultSent
@@ -110,15 +114,44 @@ func (d *Dispatcher) sendNow(ctx context.Context, contact store.Contact, ev noti
 	}
 }
 
+// attemptNo numbers the attempt about to be made at e, and says when the
+// first one was made: the entry's Attempts also counts the times it was
+// held back, so the failures are counted in the log. An entry never tried
+// costs no read.
+func (d *Dispatcher) attemptNo(e store.OutboxEntry, now time.Time) (int, time.Time) {
+	if e.Attempts == 0 {
+		return 1, now
+	}
+	log, err := d.st.NotificationLog(e.IncidentID, 0)
+	if err != nil {
+		d.log.Error("read notification log", "incident", e.IncidentID, "err", err)
+		return e.Attempts + 1, e.CreatedAt
+	}
+	n, first := 1, now
+	for _, l := range log {
+		if l.ContactID == e.ContactID && l.Event == e.Event && l.Step == e.Step && l.Result == ResultRetrying {
+			if n == 1 {
+				first = l.At
+			}
+			n++
+		}
+	}
+	return n, first
+}
+
 // failed records a failed attempt: retried later with backoff, or given
-// up for good (a permanent error, too many attempts, too old).
-func (d *Dispatcher) failed(e store.OutboxEntry, a store.NotificationAttempt, err error) {
+// up for good (a permanent error, too many attempts, too long since the
+// first attempt).
+func (d *Dispatcher) failed(e store.OutboxEntry, a store.NotificationAttempt, firstTry time.Time, err error) {
 	a.Error = truncate(err.Error(), maxErrorText)
+	if a.Attempt == 0 { // failed before any attempt was numbered
+		a.Attempt, firstTry = d.attemptNo(e, a.At)
+	}
 	var perm *notify.PermanentError
 	switch {
 	case errors.As(err, &perm):
 		d.drop(e, a, ResultGaveUp, a.Error)
-	case a.Attempt >= maxAttempts || a.At.Sub(e.CreatedAt) >= giveUpAfter:
+	case a.Attempt >= maxAttempts || a.At.Sub(firstTry) >= giveUpAfter:
 		d.drop(e, a, ResultGaveUp, a.Error)
 	default:
 		a.Result = ResultRetrying
@@ -145,22 +178,16 @@ func (d *Dispatcher) drop(e store.OutboxEntry, a store.NotificationAttempt, resu
 		"step", e.Step, "contact", a.ContactName, "why", why)
 }
 
-// quietIncident cancels everything else queued for e's incident: its
-// parent is down, so nothing is sent about it from now on.
-func (d *Dispatcher) quietIncident(e store.OutboxEntry, why string) {
-	d.mu.Lock()
-	n, err := d.st.CancelNotifications(e.IncidentID, func(o store.OutboxEntry) bool {
-		_, sending := d.inflight[o.ID]
-		return !sending
-	}, store.NotificationAttempt{At: time.Now(), Result: ResultSuppressed, Error: why})
-	d.mu.Unlock()
-	if err != nil {
-		d.log.Error("cancel notifications of a suppressed incident", "incident", e.IncidentID, "err", err)
-		return
+// hold puts e back in the outbox until until, when it is decided again
+// (a parent is down, a maintenance window is on). It is not an attempt:
+// it counts toward no retry limit.
+func (d *Dispatcher) hold(e store.OutboxEntry, a store.NotificationAttempt, until time.Time, why string) {
+	a.Result, a.Error = ResultHeld, why
+	if err := d.st.RetryNotification(e.ID, until, a); err != nil && !errors.Is(err, store.ErrNotFound) {
+		d.log.Error("record held notification", "entry", e.ID, "err", err)
 	}
-	if n > 0 {
-		d.log.Info("notifications suppressed", "incident", e.IncidentID, "count", n, "why", why)
-	}
+	d.log.Info("notification held", "incident", e.IncidentID, "event", e.Event, "step", e.Step,
+		"contact", a.ContactName, "why", why, "until", until)
 }
 
 func truncate(s string, n int) string {

@@ -23,9 +23,12 @@ const (
 
 // Results of a NotificationAttempt.
 const (
-	ResultSent       = "sent"
-	ResultFailed     = "failed"
-	ResultRetrying   = "retrying"
+	ResultSent     = "sent"
+	ResultFailed   = "failed"
+	ResultRetrying = "retrying"
+	// ResultHeld: not sent yet and not an attempt; decided again later
+	// (a parent is down, a maintenance window is on).
+	ResultHeld       = "held"
 	ResultGaveUp     = "gave_up"
 	ResultSuppressed = "suppressed"
 	ResultCancelled  = "cancelled"
@@ -79,6 +82,11 @@ type Store interface {
 	// Agent returns an agent, for the labels routes match and the names
 	// messages show.
 	Agent(id string) (store.Agent, error)
+	// Incidents lists incidents, newest first, for the startup repair.
+	Incidents(q store.IncidentQuery) ([]store.Incident, error)
+	// AlertingSince returns when alerting first ran on this data
+	// directory, recording now on the first call.
+	AlertingSince(now time.Time) (time.Time, error)
 }
 
 // Options build a Dispatcher.
@@ -117,18 +125,22 @@ type Dispatcher struct {
 
 	// Work handed in by OnEngineEvent and Acknowledged, done in order by
 	// the intake goroutine.
-	qMu    sync.Mutex
-	queue  []job
-	queued chan struct{} // 1-buffered: "the queue is not empty"
+	qMu        sync.Mutex
+	queue      []job
+	overflowed bool          // jobs were dropped: the queue was full
+	queued     chan struct{} // 1-buffered: "the queue is not empty"
 
 	wake chan struct{} // 1-buffered: "look at the outbox again"
 
 	// mu guards what is being sent now. Cancellations hold it so that an
 	// entry is either cancelled or being sent, never both unnoticed.
-	mu       sync.Mutex
-	inflight map[string]store.OutboxEntry // by entry id
-	busy     map[string]int               // incident|contact → entries in flight
-	finished map[string]struct{}          // entries released since the last due read began
+	mu         sync.Mutex
+	inflight   map[string]store.OutboxEntry // by entry id
+	busy       map[string]int               // incident|contact → entries in flight
+	perContact map[string]int               // contact → entries in flight
+	failing    map[string]bool              // contacts whose last attempt failed
+	skipped    int                          // due entries the last pass could not start
+	finished   map[string]struct{}          // entries released since the last due read began
 
 	mwMu     sync.Mutex
 	mw       []store.MaintenanceWindow
@@ -151,6 +163,8 @@ func New(o Options) *Dispatcher {
 		wake:        make(chan struct{}, 1),
 		inflight:    map[string]store.OutboxEntry{},
 		busy:        map[string]int{},
+		perContact:  map[string]int{},
+		failing:     map[string]bool{},
 		finished:    map[string]struct{}{},
 	}
 	if d.log == nil {

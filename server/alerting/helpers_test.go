@@ -93,6 +93,9 @@ type harness struct {
 	monitors map[string]store.Monitor
 	states   map[string]engine.State
 
+	// wrap, when set, stands between the dispatcher and the store.
+	wrap func(*store.DB) Store
+
 	stop context.CancelFunc
 	done chan struct{}
 }
@@ -124,8 +127,12 @@ func (h *harness) run() {
 	if err != nil {
 		h.t.Fatal(err)
 	}
+	var st Store = h.db
+	if h.wrap != nil {
+		st = h.wrap(h.db)
+	}
 	h.d = New(Options{
-		Store: h.db, Send: h.snd.send, Monitor: h.monitor, State: h.state,
+		Store: st, Send: h.snd.send, Monitor: h.monitor, State: h.state,
 		PublicURL: "https://vigil.test", Signer: signer, Log: testLog(h.t),
 	})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -174,8 +181,11 @@ func (h *harness) state(id string) (engine.State, bool) {
 func (h *harness) setStatus(id string, st checks.Status) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.states[id] = engine.State{MonitorState: store.MonitorState{MonitorID: id, Status: st,
-		Locations: map[string]store.LocationState{"server": {Status: st}}}}
+	if old, ok := h.states[id]; ok && old.Status == st {
+		return
+	}
+	h.states[id] = engine.State{MonitorState: store.MonitorState{MonitorID: id, Status: st, Since: time.Now(),
+		Locations: map[string]store.LocationState{"server": {Status: st, Since: time.Now()}}}}
 }
 
 // addMonitor stores m (for its id) and makes it known to the dispatcher.

@@ -9,9 +9,16 @@ import (
 	"github.com/vigil-monitor/vigil/store"
 )
 
-// intakeTries is how often queuing an event's notifications is tried when
-// the store fails, before the failure is logged as lost notifications.
-const intakeTries = 5
+// The intake never gives a job up while the store fails: it retries the
+// job at the head of its queue, 1 s, 2 s, 4 s, … at most intakeRetryCap
+// apart, keeping the order. Meanwhile at most maxQueuedJobs wait in
+// memory (a few MB); beyond that new jobs are dropped, and once the queue
+// is empty again the repair (repair.go) runs to queue what they would
+// have, from the stored incidents.
+const (
+	intakeRetryCap = time.Minute
+	maxQueuedJobs  = 10000
+)
 
 // job is one thing that happened to an incident: an engine event
 // (opened, resolved) or an acknowledgement.
@@ -19,11 +26,20 @@ type job struct {
 	ev    engine.Event
 	acked bool
 	inc   store.Incident
-	tries int
 }
 
 func (d *Dispatcher) push(j job) {
 	d.qMu.Lock()
+	if len(d.queue) >= maxQueuedJobs {
+		first := !d.overflowed
+		d.overflowed = true
+		d.qMu.Unlock()
+		if first {
+			d.log.Error("too many incident events waiting to be queued; the rest are recovered from the stored incidents once the store answers again",
+				"waiting", maxQueuedJobs, "incident", j.inc.ID)
+		}
+		return
+	}
 	d.queue = append(d.queue, j)
 	d.qMu.Unlock()
 	select {
@@ -44,42 +60,72 @@ func (d *Dispatcher) pop() (job, bool) {
 	return j, true
 }
 
-// intake turns jobs into outbox entries, one at a time and in the order
-// they came, so "resolved" is never handled before its "opened". When ctx
-// ends it queues what is left and returns.
+// pushFront puts back a job that failed, to be tried again first.
+func (d *Dispatcher) pushFront(j job) {
+	d.qMu.Lock()
+	d.queue = append([]job{j}, d.queue...)
+	d.qMu.Unlock()
+}
+
+// takeOverflow reports (and clears) whether jobs were dropped since the
+// last repair, once the queue is empty.
+func (d *Dispatcher) takeOverflow() bool {
+	d.qMu.Lock()
+	defer d.qMu.Unlock()
+	if !d.overflowed || len(d.queue) > 0 {
+		return false
+	}
+	d.overflowed = false
+	return true
+}
+
+// intake first repairs what a previous run left undone (repair.go), then
+// turns jobs into outbox entries, one at a time and in the order they
+// came, so "resolved" is never handled before its "opened". When ctx ends
+// it tries once to queue what is left and returns; what fails then is
+// repaired at the next start.
 func (d *Dispatcher) intake(ctx context.Context) {
-	for {
-		j, ok := d.pop()
-		if !ok {
-			select {
-			case <-d.queued:
-				continue
-			case <-ctx.Done():
-				for j, ok := d.pop(); ok; j, ok = d.pop() {
-					if err := d.handle(j); err != nil {
-						d.log.Error("notifications lost at shutdown", "incident", j.inc.ID, "err", err)
-					}
+	needRepair, failures := true, 0
+	for ctx.Err() == nil {
+		var err error
+		var j job
+		if needRepair || d.takeOverflow() {
+			needRepair = true
+			if err = d.repair(time.Now()); err == nil {
+				needRepair = false
+			}
+		} else {
+			var ok bool
+			if j, ok = d.pop(); !ok {
+				select {
+				case <-d.queued:
+				case <-ctx.Done():
 				}
-				return
+				continue
+			}
+			if err = d.handle(j); err != nil {
+				d.pushFront(j)
 			}
 		}
-		err := d.handle(j)
 		if err == nil {
+			failures = 0
 			d.poke()
 			continue
 		}
-		j.tries++
-		if j.tries >= intakeTries {
-			d.log.Error("notifications lost: could not queue them", "incident", j.inc.ID, "monitor", j.inc.MonitorID, "err", err)
-			continue
+		failures++
+		wait := intakeRetryCap
+		if failures <= 6 {
+			wait = min(time.Second<<(failures-1), intakeRetryCap)
 		}
-		d.log.Warn("queue notifications, will retry", "incident", j.inc.ID, "err", err)
-		d.qMu.Lock()
-		d.queue = append([]job{j}, d.queue...)
-		d.qMu.Unlock()
+		d.log.Warn("queue notifications, will retry", "incident", j.inc.ID, "repair", needRepair, "retry_in", wait, "err", err)
 		select {
-		case <-time.After(time.Duration(j.tries) * time.Second):
+		case <-time.After(wait):
 		case <-ctx.Done():
+		}
+	}
+	for j, ok := d.pop(); ok; j, ok = d.pop() {
+		if err := d.handle(j); err != nil {
+			d.log.Error("notifications not queued at shutdown; the next start repairs them", "incident", j.inc.ID, "err", err)
 		}
 	}
 }
@@ -182,10 +228,6 @@ func (d *Dispatcher) tellNotified(inc store.Incident, monitorName, event string,
 	log, err := d.st.NotificationLog(inc.ID, 0)
 	if err != nil {
 		return fmt.Errorf("read notification log: %w", err)
-	}
-	if parent, ok := suppressedByParent(log); ok {
-		d.log.Info("incident kept quiet: its parent was down", "incident", inc.ID, "parent", parent, "event", event)
-		return nil
 	}
 	for _, a := range log {
 		if a.Result == ResultSent {

@@ -6,7 +6,6 @@ import (
 	"maps"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/vigil-monitor/vigil/store"
@@ -67,21 +66,9 @@ func entryKey(contact, event string, step int) string {
 	return contact + "|" + event + "|" + strconv.Itoa(step)
 }
 
-// parentDownPrefix starts the error of a message suppressed because a
-// parent was down; once one is, the whole incident stays quiet.
+// parentDownPrefix starts the reason a message is held for a parent.
 const parentDownPrefix = "parent "
 
 func parentDownError(name string) string { return parentDownPrefix + name + " is down" }
-
-// suppressedByParent reports whether an incident's log shows it was
-// silenced because a parent was down, and which parent.
-func suppressedByParent(log []store.NotificationAttempt) (string, bool) {
-	for _, a := range log {
-		if a.Result == ResultSuppressed && strings.HasPrefix(a.Error, parentDownPrefix) {
-			return strings.TrimSuffix(strings.TrimPrefix(a.Error, parentDownPrefix), " is down"), true
-		}
-	}
-	return "", false
-}
 
 func sortedKeys(m map[string]bool) []string { return slices.Sorted(maps.Keys(m)) }

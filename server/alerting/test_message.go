@@ -28,8 +28,7 @@ func (d *Dispatcher) Test(ctx context.Context, c store.Contact) error {
 		return fmt.Errorf("queue test message: %w", err)
 	}
 	d.mu.Lock()
-	d.inflight[e.ID] = *e
-	d.busy[busyKey(*e)]++
+	d.take(*e)
 	d.mu.Unlock()
 	defer d.release(*e)
 

@@ -42,9 +42,10 @@ func TestReminder(t *testing.T) {
 }
 
 // TestDependencyGrace: a dependant's opening message waits for its
-// parents' confirmation time. A parent that confirms within it silences
-// the dependant's incident for good; a parent that stays fine lets the
-// message go out when the grace ends.
+// parents' confirmation time. A parent that confirms within it holds the
+// message while it stays down (here for the whole incident, so nothing is
+// sent); a parent that stays fine lets the message go out when the grace
+// ends.
 func TestDependencyGrace(t *testing.T) {
 	// The parent checks every 30 s and confirms after 2 failures: the
 	// grace is 2 × 30 s + 15 s.
@@ -58,6 +59,8 @@ func TestDependencyGrace(t *testing.T) {
 				parent := h.addMonitor(store.Monitor{Name: "router", Type: "ping", Target: "10.0.0.1", Interval: 30 * time.Second, Confirm: 2})
 				h.setStatus(parent.ID, checks.StatusOK)
 				child := h.addMonitor(store.Monitor{Name: "web", Notify: []string{a}, DependsOn: []string{parent.ID}})
+				time.Sleep(time.Hour) // the parent has been fine for long
+				h.snd.start = time.Now()
 				inc := h.open(child)
 				time.Sleep(30 * time.Second)
 				if parentFails {
@@ -66,23 +69,96 @@ func TestDependencyGrace(t *testing.T) {
 				time.Sleep(grace - 30*time.Second - time.Millisecond)
 				synctest.Wait()
 				want(t, "during the grace", h.snd.got(), nil)
-				time.Sleep(time.Hour + time.Millisecond)
+				time.Sleep(time.Hour + time.Second)
 				h.resolve(inc)
 				time.Sleep(time.Minute)
-				if parentFails {
-					want(t, "sent", h.snd.got(), nil)
-					want(t, "log", h.log(inc.ID), []string{"a incident.opened 0 suppressed (parent router is down)"})
+				if !parentFails {
+					want(t, "sent", h.snd.got(), []string{"a incident.opened @1m15s", "a incident.resolved @1h1m15.999s"})
 					return
 				}
-				want(t, "sent", h.snd.got(), []string{"a incident.opened @1m15s", "a incident.resolved @1h1m15s"})
+				want(t, "sent", h.snd.got(), nil)
+				held := 0
+				for _, l := range h.log(inc.ID) {
+					switch l {
+					case "a incident.opened 0 held (parent router is down)":
+						held++
+					case "a incident.opened 0 cancelled (incident resolved)":
+					default:
+						t.Errorf("log has %q", l)
+					}
+				}
+				// At 75 s, then 2.5, 5, 10, 15, … minutes: grace doubling up to 5 minutes.
+				if held < 10 || held > 15 {
+					t.Errorf("held %d times in an hour, want 10-15 (rechecks at growing intervals up to 5 minutes)", held)
+				}
+				if pending, _ := h.db.PendingNotifications(inc.ID); len(pending) != 0 {
+					t.Errorf("still queued after the incident ended: %+v", pending)
+				}
 			})
 		})
 	}
 }
 
-// TestMaintenance: an incident opened before a window stays quiet during
-// it (escalation steps, reminders); after it, the reminders resume. A
-// weekly window does the same every week.
+// TestParentRecoversDuringGrace is the review's scenario: the child opens
+// first, the parent confirms 30 s later and recovers after 5 minutes, the
+// child stays down for 6 hours. The child's opening message goes out
+// once the parent is fine again (after the child's own next check), and
+// its end after 6 hours.
+func TestParentRecoversDuringGrace(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t)
+		a := h.contact("a", "webhook")
+		parent := h.addMonitor(store.Monitor{Name: "router", Type: "ping", Target: "10.0.0.1", Interval: 30 * time.Second, Confirm: 2})
+		h.setStatus(parent.ID, checks.StatusOK)
+		child := h.addMonitor(store.Monitor{Name: "web", Notify: []string{a}, DependsOn: []string{parent.ID}}) // checks every minute
+		time.Sleep(time.Hour)
+		h.snd.start = time.Now()
+		inc := h.open(child)
+		time.Sleep(30 * time.Second)
+		h.setStatus(parent.ID, checks.StatusProblem)
+		time.Sleep(5 * time.Minute)
+		h.setStatus(parent.ID, checks.StatusOK) // at 5m30s
+		time.Sleep(6*time.Hour - 5*time.Minute - 30*time.Second)
+		h.resolve(inc)
+		time.Sleep(time.Minute)
+		// Held at 75 s (parent down) until 2m30s, then until 5m: still
+		// down, held until 10m. By then the parent has been fine for
+		// longer than the child's interval + 15 s: sent.
+		want(t, "sent", h.snd.got(), []string{"a incident.opened @10m0s", "a incident.resolved @6h0m0s"})
+		want(t, "log", h.log(inc.ID), []string{
+			"a incident.opened 0 held (parent router is down)", "a incident.opened 0 held (parent router is down)",
+			"a incident.opened 0 held (parent router is down)", "a incident.opened 0 sent", "a incident.resolved 0 sent",
+		})
+	})
+}
+
+// TestParentJustRecovered: a parent that recovered moments ago holds the
+// dependant's opening message until the dependant has had a check of its
+// own since, so a child failing only because of the parent is not paged.
+func TestParentJustRecovered(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t)
+		a := h.contact("a", "webhook")
+		parent := h.addMonitor(store.Monitor{Name: "router", Type: "ping", Target: "10.0.0.1", Interval: 30 * time.Second, Confirm: 2})
+		h.setStatus(parent.ID, checks.StatusProblem)
+		child := h.addMonitor(store.Monitor{Name: "web", Notify: []string{a}, DependsOn: []string{parent.ID}})
+		inc := h.open(child)
+		time.Sleep(70 * time.Second)
+		h.setStatus(parent.ID, checks.StatusOK) // 5 s before the grace ends
+		time.Sleep(30 * time.Second)
+		h.resolve(inc) // the child's next check passes
+		time.Sleep(time.Hour)
+		want(t, "sent", h.snd.got(), nil)
+		want(t, "log", h.log(inc.ID), []string{
+			"a incident.opened 0 cancelled (incident resolved)", "a incident.opened 0 held (parent router recovered moments ago)",
+		})
+	})
+}
+
+// TestMaintenance: an incident opened before a window: the escalation
+// step due inside it is held and sent when the window ends (the problem
+// is real and still there); the reminder due inside it is skipped and the
+// chain goes on.
 func TestMaintenance(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := newHarness(t)
@@ -97,12 +173,47 @@ func TestMaintenance(t *testing.T) {
 		h.d.MaintenanceChanged()
 		inc := h.open(m)
 		time.Sleep(100 * time.Minute)
-		want(t, "sent", h.snd.got(), []string{"a incident.opened @0s", "a incident.reminder @1h0m0s", "a incident.reminder @1h30m0s"})
+		want(t, "sent", h.snd.got(), []string{"a incident.opened @0s", "b incident.opened @50m0s", "a incident.reminder @1h0m0s", "a incident.reminder @1h30m0s"})
 		want(t, "log", h.log(inc.ID), []string{
 			"a incident.opened 0 sent", "a incident.reminder 1 suppressed (in maintenance kernel update)",
 			"a incident.reminder 2 sent", "a incident.reminder 3 sent",
-			"b incident.opened 1 suppressed (in maintenance kernel update)",
+			"b incident.opened 1 held (in maintenance kernel update)", "b incident.opened 1 sent",
 		})
+	})
+}
+
+// TestMaintenanceEnd: news of the end (or an acknowledgement) inside a
+// window, for people paged before it, is held to the window's end; an
+// acknowledgement still held when the incident ends gives way to the end.
+// An incident opened and ended inside the window tells nobody anything.
+func TestMaintenanceEnd(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t)
+		a := h.contact("a", "webhook")
+		m := h.addMonitor(store.Monitor{Name: "web", Notify: []string{a}})
+		start := time.Now()
+		inc := h.open(m)
+		time.Sleep(10 * time.Minute)
+		w := store.MaintenanceWindow{Name: "fix", Start: start.Add(10 * time.Minute), End: start.Add(40 * time.Minute), Monitors: []string{m.ID}}
+		if err := h.db.CreateMaintenance(&w, admin); err != nil {
+			t.Fatal(err)
+		}
+		h.d.MaintenanceChanged()
+		time.Sleep(5 * time.Minute)
+		h.ack(inc)
+		time.Sleep(5 * time.Minute)
+		h.resolve(inc)
+		time.Sleep(5 * time.Minute)
+		inside := h.open(m) // opened and ended inside the window
+		time.Sleep(5 * time.Minute)
+		h.resolve(inside)
+		time.Sleep(time.Hour)
+		want(t, "sent", h.snd.got(), []string{"a incident.opened @0s", "a incident.resolved @40m0s"})
+		want(t, "log", h.log(inc.ID), []string{
+			"a incident.acknowledged 0 cancelled (incident resolved)", "a incident.acknowledged 0 held (in maintenance fix)",
+			"a incident.opened 0 sent", "a incident.resolved 0 held (in maintenance fix)", "a incident.resolved 0 sent",
+		})
+		want(t, "log inside", h.log(inside.ID), []string{"a incident.opened 0 cancelled (incident resolved)", "a incident.opened 0 held (in maintenance fix)"})
 	})
 }
 
