@@ -10,7 +10,10 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
+	"runtime/debug"
 	"syscall"
+	_ "time/tzdata" // maintenance windows name IANA zones: resolve them on hosts without zoneinfo
 
 	"github.com/vigil-monitor/vigil/agent"
 	"github.com/vigil-monitor/vigil/internal/version"
@@ -74,6 +77,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 // runAgent is `vigil agent`: flags to agent.Config, then agent.Run.
 func runAgent(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
+	tuneAgentRuntime(getenv)
 	cfg, err := agent.ParseFlags(args, getenv, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return nil
@@ -86,4 +90,22 @@ func runAgent(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	return agent.Run(ctx, cfg, log)
+}
+
+// agentGCPercent is the agent's GOGC. Its live heap is a few hundred KiB,
+// and at the runtime's default of 100 the heap still grows to the 4 MiB
+// minimum goal before each collection: a third of the agent's resident
+// memory for garbage. At 25 the goal is 1 MiB; the collections that adds
+// cost about a millisecond of CPU each, one every half minute or so.
+const agentGCPercent = 25
+
+// tuneAgentRuntime sets the agent's heap target, unless GOGC in the
+// environment already says what the operator wants, and turns off the
+// heap profile nobody reads on an agent: its bucket table and records
+// grew by about 0.25 MiB in the first minutes.
+func tuneAgentRuntime(getenv func(string) string) {
+	runtime.MemProfileRate = 0
+	if getenv("GOGC") == "" {
+		debug.SetGCPercent(agentGCPercent)
+	}
 }

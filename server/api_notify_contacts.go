@@ -26,6 +26,7 @@ type contactInput struct {
 
 	// Read-only fields a client may send back unchanged from a GET.
 	ID         *json.RawMessage `json:"id,omitempty"`
+	Summary    *json.RawMessage `json:"summary,omitempty"`
 	SecretsSet *json.RawMessage `json:"secrets_set,omitempty"`
 	Groups     *json.RawMessage `json:"groups,omitempty"`
 	CreatedAt  *json.RawMessage `json:"created_at,omitempty"`
@@ -33,22 +34,31 @@ type contactInput struct {
 }
 
 // contactOutput is a contact as the API shows it: never a secret, only
-// which secrets hold a value.
+// which secrets hold a value. Settings and SecretsSet are for editors
+// only (see contactView).
 type contactOutput struct {
 	ID         string          `json:"id"`
 	Name       string          `json:"name"`
 	Type       string          `json:"type"`
-	Settings   json.RawMessage `json:"settings"`
-	SecretsSet []string        `json:"secrets_set"`
+	Summary    string          `json:"summary"` // where it sends, URLs cut to scheme and host
+	Settings   json.RawMessage `json:"settings,omitzero"`
+	SecretsSet []string        `json:"secrets_set,omitzero"`
 	Groups     []string        `json:"groups"` // ids of the groups it is in
 	CreatedAt  time.Time       `json:"created_at"`
 	UpdatedAt  time.Time       `json:"updated_at"`
 }
 
-func contactView(c store.Contact, groups []store.ContactGroup) contactOutput {
-	settings, set := publicSettings(c)
-	out := contactOutput{ID: c.ID, Name: c.Name, Type: c.Type, Settings: settings, SecretsSet: set,
+// contactView shows c; withSettings adds its settings, for editors. A
+// viewer gets the name, type and summary only: fields not marked secret
+// still carry secrets in practice (an ntfy topic or a chat webhook URL
+// is its own password, a header may hold an API key, a body template a
+// routing key).
+func contactView(c store.Contact, groups []store.ContactGroup, withSettings bool) contactOutput {
+	out := contactOutput{ID: c.ID, Name: c.Name, Type: c.Type, Summary: contactSummary(c),
 		Groups: []string{}, CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC()}
+	if withSettings {
+		out.Settings, out.SecretsSet = publicSettings(c)
+	}
 	for _, g := range groups {
 		for _, m := range g.Members {
 			if m == c.ID {
@@ -189,14 +199,14 @@ func containsString(list []string, v string) bool {
 	return false
 }
 
-// contactSummary says where a contact sends, for lists: its addresses,
-// numbers or URL, never a secret (a URL without its query, which may
-// hold a token).
+// contactSummary says where a contact sends, for lists that viewers see
+// too: its addresses or numbers, or its URL's scheme and host only (the
+// path and query of a topic or chat webhook URL are often the secret).
 func contactSummary(c store.Contact) string {
 	settings, _ := publicSettings(c)
 	var fields map[string]any
 	_ = json.Unmarshal(settings, &fields)
-	for _, key := range []string{"to", "url", "topic", "channel"} {
+	for _, key := range []string{"to", "url"} {
 		if v, ok := fields[key]; ok {
 			return summaryValue(key, v)
 		}
@@ -211,10 +221,7 @@ func summaryValue(key string, v any) string {
 	switch x := v.(type) {
 	case string:
 		if key == "url" {
-			if u, err := url.Parse(x); err == nil {
-				u.RawQuery, u.Fragment, u.User = "", "", nil
-				return u.String()
-			}
+			return urlSchemeHost(x)
 		}
 		return x
 	case []any:
@@ -229,6 +236,15 @@ func summaryValue(key string, v any) string {
 	return ""
 }
 
+// urlSchemeHost is "scheme://host" of a URL, or "" when it is not one.
+func urlSchemeHost(raw string) string {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
+}
+
 func (s *Server) handleAPIContactList(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	list, err := s.db.Contacts()
 	if err != nil {
@@ -240,7 +256,7 @@ func (s *Server) handleAPIContactList(w http.ResponseWriter, r *http.Request, rc
 	}
 	out := make([]contactOutput, 0, len(list))
 	for _, c := range list {
-		out = append(out, contactView(c, groups))
+		out = append(out, contactView(c, groups, canEdit(rc)))
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
@@ -251,15 +267,15 @@ func (s *Server) handleAPIContactGet(w http.ResponseWriter, r *http.Request, rc 
 	if err != nil {
 		return err
 	}
-	return s.writeContact(w, http.StatusOK, c)
+	return s.writeContact(w, http.StatusOK, c, canEdit(rc))
 }
 
-func (s *Server) writeContact(w http.ResponseWriter, status int, c store.Contact) error {
+func (s *Server) writeContact(w http.ResponseWriter, status int, c store.Contact, withSettings bool) error {
 	groups, err := s.db.Groups()
 	if err != nil {
 		return err
 	}
-	writeJSON(w, status, contactView(c, groups))
+	writeJSON(w, status, contactView(c, groups, withSettings))
 	return nil
 }
 
@@ -272,7 +288,7 @@ func (s *Server) handleAPIContactCreate(w http.ResponseWriter, r *http.Request, 
 	if err != nil {
 		return err
 	}
-	return s.writeContact(w, http.StatusCreated, c)
+	return s.writeContact(w, http.StatusCreated, c, true)
 }
 
 func (s *Server) handleAPIContactUpdate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
@@ -288,7 +304,7 @@ func (s *Server) handleAPIContactUpdate(w http.ResponseWriter, r *http.Request, 
 	if err != nil {
 		return err
 	}
-	return s.writeContact(w, http.StatusOK, c)
+	return s.writeContact(w, http.StatusOK, c, true)
 }
 
 func (s *Server) handleAPIContactDelete(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
@@ -299,11 +315,14 @@ func (s *Server) handleAPIContactDelete(w http.ResponseWriter, r *http.Request, 
 	return nil
 }
 
-// sendContactTest sends the contact a test message now and returns the
-// provider's error as a 502.
-func (s *Server) sendContactTest(ctx context.Context, id string) (store.Contact, error) {
+// sendContactTest sends the contact a test message now, within rc's
+// user's rate limit (a 429), and returns the provider's error as a 502.
+func (s *Server) sendContactTest(ctx context.Context, id string, rc *reqCtx) (store.Contact, error) {
 	c, err := s.findContact(id)
 	if err != nil {
+		return c, err
+	}
+	if err := s.allowContactTest(rc); err != nil {
 		return c, err
 	}
 	ctx, cancel := context.WithTimeout(ctx, contactTestTimeout)
@@ -315,7 +334,7 @@ func (s *Server) sendContactTest(ctx context.Context, id string) (store.Contact,
 }
 
 func (s *Server) handleAPIContactTest(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	if _, err := s.sendContactTest(r.Context(), r.PathValue("id")); err != nil {
+	if _, err := s.sendContactTest(r.Context(), r.PathValue("id"), rc); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"result": "sent"})

@@ -3,6 +3,8 @@ package server
 import (
 	"errors"
 	"net/http"
+	"regexp"
+	"strings"
 	"time"
 
 	"github.com/vigil-monitor/vigil/store"
@@ -25,11 +27,37 @@ type attemptOutput struct {
 	AfterMillis int64     `json:"after_ms"` // from the event to this attempt
 }
 
-func attemptView(a store.NotificationAttempt) attemptOutput {
+// attemptView shows a; for a viewer (full false) the error keeps the
+// scheme and host of any URL in it but not the path, which may be a
+// contact's secret (an ntfy topic, a chat webhook's token).
+func attemptView(a store.NotificationAttempt, full bool) attemptOutput {
+	msg := a.Error
+	if !full {
+		msg = cutURLPaths(msg)
+	}
 	return attemptOutput{
 		At: a.At.UTC(), ContactID: a.ContactID, Contact: a.ContactName, Type: a.ContactType, Event: a.Event,
-		Step: a.Step, Attempt: a.Attempt, Result: a.Result, Error: a.Error, AfterMillis: a.NotifiedAfter.Milliseconds(),
+		Step: a.Step, Attempt: a.Attempt, Result: a.Result, Error: msg, AfterMillis: a.NotifiedAfter.Milliseconds(),
 	}
+}
+
+// urlInText finds http(s) URLs in free text: the scheme and host, then
+// the rest up to a space or a quote.
+var urlInText = regexp.MustCompile(`(?i)(https?://[^\s/?#"'<>]+)([/?#][^\s"'<>]*)?`)
+
+// cutURLPaths replaces the path, query and fragment of every http(s) URL
+// in s by "/…". The senders already name receivers this way; this keeps
+// a provider's answer that echoes its URL from showing it to viewers.
+func cutURLPaths(s string) string {
+	return urlInText.ReplaceAllStringFunc(s, func(m string) string {
+		sub := urlInText.FindStringSubmatch(m)
+		// Punctuation after a URL ends the sentence, not the path.
+		path := strings.TrimRight(sub[2], ".,:;!)]}")
+		if path == "" || path == "/" {
+			return m
+		}
+		return sub[1] + "/…" + sub[2][len(path):]
+	})
 }
 
 func (s *Server) findIncident(id string) (store.Incident, error) {
@@ -62,7 +90,7 @@ func (s *Server) handleAPIIncidentNotifications(w http.ResponseWriter, r *http.R
 	}
 	out := make([]attemptOutput, 0, len(log))
 	for _, a := range log {
-		out = append(out, attemptView(a))
+		out = append(out, attemptView(a, canEdit(rc)))
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil

@@ -19,7 +19,7 @@ const smtpTestTimeout = 20 * time.Second
 
 // smtpInput is what PUT /api/v1/settings/smtp and the form take. A field
 // left out keeps its value; the password left out (or null) keeps the
-// stored one, and "" removes it.
+// stored one, unless the host or port changes, and "" removes it.
 type smtpInput struct {
 	Host     *string `json:"host"`
 	Port     *int    `json:"port"`
@@ -119,10 +119,27 @@ func (in smtpInput) apply(cur store.SMTPSettings) (store.SMTPSettings, *string, 
 	if in.Password != nil && len(*in.Password) > 1024 {
 		errs.add(badRequest("password", "password has at most 1024 characters"))
 	}
+	if in.Password == nil && cur.Password != "" && smtpServerMoved(cur, next) {
+		errs.add(badRequest("password", "the mail server's host or port changed, so the stored password is not sent to it: "+
+			"enter the password again, or remove it"))
+	}
 	if len(errs) > 0 {
 		return cur, nil, errs
 	}
 	return next, in.Password, nil
+}
+
+// smtpServerMoved reports whether next names another mail server than
+// cur. The stored password is then not kept: it would go to a server
+// chosen by whoever changed the host, who need not know it.
+func smtpServerMoved(cur, next store.SMTPSettings) bool {
+	port := func(st store.SMTPSettings) int {
+		if st.Port == 0 {
+			return defaultSMTPPort(st.TLS)
+		}
+		return st.Port
+	}
+	return !strings.EqualFold(strings.TrimSuffix(cur.Host, "."), strings.TrimSuffix(next.Host, ".")) || port(cur) != port(next)
 }
 
 func validSMTPHost(host string) error {

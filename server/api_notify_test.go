@@ -68,9 +68,9 @@ func TestAPISMTPSettings(t *testing.T) {
 	get := string(ts.call(t, admin, "GET", "/api/v1/settings/smtp", nil, http.StatusOK, nil))
 
 	// A PUT without the password, or with null, keeps it; "" clears it.
-	ts.call(t, admin, "PUT", "/api/v1/settings/smtp", `{"port":465}`, http.StatusOK, &out)
-	if !out.PasswordSet || out.Host != "smtp.example.com" || out.Port != 465 {
-		t.Errorf("PUT of the port alone: %+v, want the rest kept", out)
+	ts.call(t, admin, "PUT", "/api/v1/settings/smtp", `{"username":"vigil2"}`, http.StatusOK, &out)
+	if !out.PasswordSet || out.Host != "smtp.example.com" || out.Port != 2525 || out.Username != "vigil2" {
+		t.Errorf("PUT of the username alone: %+v, want the rest kept", out)
 	}
 	ts.call(t, admin, "PUT", "/api/v1/settings/smtp", `{"password":null}`, http.StatusOK, &out)
 	if !out.PasswordSet {

@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/vigil-monitor/vigil/server/notify"
@@ -40,9 +41,12 @@ func (s *Server) contactsProps(pg ui.Page, rc *reqCtx) (ui.ContactsProps, error)
 		p.Groups = append(p.Groups, ui.GroupRow{ID: g.ID, Name: g.Name, Members: g.Members, MemberNames: names})
 	}
 	for _, c := range dir.contacts {
-		_, secrets := publicSettings(c)
 		row := ui.ContactRow{ID: c.ID, Name: c.Name, Type: c.Type, Title: c.Type, Summary: contactSummary(c),
-			Groups: groupsOf[c.ID], SecretsSet: secrets}
+			Groups: groupsOf[c.ID]}
+		if p.CanEdit {
+			// Viewers see where a contact sends (contactSummary), not how.
+			_, row.SecretsSet = publicSettings(c)
+		}
 		if t, ok := notify.Lookup(c.Type); ok {
 			row.Title = t.Title
 		}
@@ -80,15 +84,19 @@ func (s *Server) renderContacts(w http.ResponseWriter, r *http.Request, rc *reqC
 // handleContactTestForm sends the contact a test message and shows the
 // outcome in its row.
 func (s *Server) handleContactTestForm(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	c, err := s.sendContactTest(r.Context(), r.PathValue("id"))
+	c, err := s.sendContactTest(r.Context(), r.PathValue("id"), rc)
 	test := &ui.ContactTest{ContactID: c.ID, OK: err == nil, Message: "Sent. Check that it arrived."}
 	status := http.StatusOK
 	if err != nil {
+		// The provider's answer and the rate limit are shown in the row.
 		var ae *apiError
-		if !errors.As(err, &ae) || ae.Status != http.StatusBadGateway {
+		if !errors.As(err, &ae) || (ae.Status != http.StatusBadGateway && ae.Status != http.StatusTooManyRequests) {
 			return err
 		}
 		test.Message, status = capitalize(ae.Msg), ae.Status
+		if ae.RetryAfter > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int(ae.RetryAfter.Seconds()+0.999)))
+		}
 	}
 	return s.renderContacts(w, r, rc, status, func(p *ui.ContactsProps) { p.Test = test })
 }

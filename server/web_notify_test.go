@@ -145,8 +145,8 @@ func TestWebContactForm(t *testing.T) {
 	}
 	id := list[0].ID
 	_, page = b.get("/contacts")
-	if !strings.Contains(page, "Ticket desk") || !strings.Contains(page, hook.URL+"/hook") || strings.Contains(page, "token=abc") {
-		t.Error("the list does not show the contact and where it sends (without the URL's query)")
+	if !strings.Contains(page, "Ticket desk") || !strings.Contains(page, hook.URL) || strings.Contains(page, hook.URL+"/hook") {
+		t.Error("the list does not show the contact and where it sends (scheme and host only)")
 	}
 	mustNotContain(t, secret, page)
 
@@ -158,6 +158,13 @@ func TestWebContactForm(t *testing.T) {
 	resp, _ = b.post("/contacts/"+id, url.Values{"csrf": {csrf}, "name": {"Ticket desk"}, "type": {"webhook"}, "settings.url": {hook.URL + "/v2"}})
 	if resp.StatusCode != http.StatusSeeOther || ts.openContactSecret(t, id, "secret") != secret {
 		t.Errorf("saving without the secret: %d, secret now %q", resp.StatusCode, ts.openContactSecret(t, id, "secret"))
+	}
+
+	// Another host: the stored secret is not kept, the form asks for it.
+	elsewhere := strings.Replace(hook.URL, "127.0.0.1", "localhost", 1) + "/v2"
+	resp, page = b.post("/contacts/"+id, url.Values{"csrf": {csrf}, "name": {"Ticket desk"}, "type": {"webhook"}, "settings.url": {elsewhere}})
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(errorBeside(page, "settings.secret"), "another host") {
+		t.Errorf("moving the URL without the secret: %d, error beside the secret %q", resp.StatusCode, errorBeside(page, "settings.secret"))
 	}
 
 	// Send test: the result shows in the contact's row.

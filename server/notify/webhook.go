@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"text/template"
@@ -179,6 +180,7 @@ func webhookHeaders(in map[string]string, authorization string) (http.Header, er
 // than 408 or 429 is permanent; anything else may be retried.
 func (w *webhook) Send(ctx context.Context, ev Event) error {
 	ev.AckURL = "" // a one-click acknowledgement is for a person's inbox only
+	ev.Monitor.Target = redactTargetPassword(ev.Monitor.Target)
 	body, err := w.body(ev)
 	if err != nil {
 		return permanent(fmt.Errorf("%s: %w", w.label, err))
@@ -211,6 +213,22 @@ func (w *webhook) body(ev Event) ([]byte, error) {
 		return renderBody(w.tmpl, ev)
 	}
 	return json.Marshal(webhookBody{Event: ev.Kind, Monitor: ev.Monitor, Incident: ev.Incident, At: ev.At})
+}
+
+// redactTargetPassword hides a password written into a monitor's target
+// (https://user:pass@host becomes https://user:xxxxx@host), as the other
+// senders' displayTarget does, but keeps the rest whole: a receiver may
+// match on the target.
+func redactTargetPassword(target string) string {
+	if !strings.Contains(target, "@") {
+		return target
+	}
+	if u, err := url.Parse(target); err == nil && u.User != nil {
+		if _, has := u.User.Password(); has {
+			return u.Redacted()
+		}
+	}
+	return target
 }
 
 // Sign is the X-Vigil-Signature value for a request sent at ts (Unix

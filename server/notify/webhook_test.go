@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -63,6 +64,43 @@ func TestWebhookSendsContractEvent(t *testing.T) {
 	}
 	if req.Method != "POST" || req.Path != "/hook" || req.Query != "src=vigil" {
 		t.Errorf("request %s %s?%s", req.Method, req.Path, req.Query)
+	}
+}
+
+// A target with a password reaches the receiver with the password hidden,
+// in the JSON event and in a template, as in the other senders' texts.
+func TestWebhookRedactsTargetPassword(t *testing.T) {
+	tests := []struct{ name, target, want string }{
+		{"user and password", "https://bob:pa55word@db.example.com:8443/health?x=1", "https://bob:xxxxx@db.example.com:8443/health?x=1"},
+		{"database URL", "postgres://app:pa55word@db.example.com/app", "postgres://app:xxxxx@db.example.com/app"},
+		{"user only", "https://bob@example.com/", "https://bob@example.com/"},
+		{"no URL", "db.example.com:5432", "db.example.com:5432"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, tmpl := range []string{"", `{{.Monitor.Target}}`} {
+				rcv := newReceiver(t, http.StatusOK, "")
+				settings, _ := json.Marshal(map[string]string{"url": rcv.URL, "body_template": tmpl, "content_type": "text/plain"})
+				n := mustNew(t, "webhook", string(settings), Env{})
+				ev := openedEvent()
+				ev.Monitor.Target = tt.target
+				if err := n.Send(sendCtx(t), ev); err != nil {
+					t.Fatal(err)
+				}
+				body := rcv.only(t).Body
+				got := string(body)
+				if tmpl == "" {
+					var parsed webhookBody
+					if err := json.Unmarshal(body, &parsed); err != nil {
+						t.Fatal(err)
+					}
+					got = parsed.Monitor.Target
+				}
+				if got != tt.want || strings.Contains(string(body), "pa55word") {
+					t.Errorf("template %q: target %q, want %q", tmpl, got, tt.want)
+				}
+			}
+		})
 	}
 }
 
@@ -222,7 +260,18 @@ func TestBodyTemplateValidation(t *testing.T) {
 		{"nested range", `{{if .Kind}}{{range 5}}x{{end}}{{end}}`, "text/plain", "range is not supported"},
 		{"define", `{{define "x"}}a{{end}}{{template "x"}}`, "text/plain", "define and block"},
 		{"template call", `{{template "body" .}}`, "text/plain", "template calls"},
-		{"huge output", strings.Repeat(`{{printf "%0999999d" 1}}`, 3), "text/plain", "over 1 MiB"},
+		{"printf", strings.Repeat(`{{printf "%0999999d" 1}}`, 3), "text/plain", "printf is not supported"},
+		{"variable", `{{$n := .Monitor.Name}}{{json $n}}`, "text/plain", "variables"},
+		{"variable in with", `{{with $n := .Monitor.Name}}{{.}}{{end}}`, "text/plain", "variables"},
+		{"print in an argument", `{{json (print .Summary)}}`, "text/plain", "print is not supported"},
+		{"html", `{{html .Summary}}`, "text/plain", "html is not supported"},
+		{"index", `{{index .Monitor.Name 0}}`, "text/plain", "index is not supported"},
+		{"method fed a computed value", `{{.At.Format (json .Kind)}}`, "text/plain", "must be written out"},
+		{"method fed a piped value", `{{"2006" | .At.Format}}`, "text/plain", "cannot take a piped value"},
+		{"json nested past its budget", strings.Repeat("{{json (", 1) + strings.Repeat("json (", 30) + ".Text" + strings.Repeat(")", 31) + "}}",
+			"text/plain", "json would return over"},
+		{"method with a written-out argument", `{{.At.Format "2006-01-02"}} {{.Incident.StartedAt.Format "15:04"}}`, "text/plain", ""},
+		{"with, if, pipes and comparisons", `{{with .Incident}}{{.ID}}{{end}}{{if and (ne .Kind "test") (gt (len .Monitor.Name) 0)}}{{.Summary | json}}{{end}}{{$.Kind}}`, "text/plain", ""},
 		{"too long", strings.Repeat("x", maxTemplateLen+1), "text/plain", "longer than"},
 		{"the ticket example of the doc page", `{"short_description": {{json .Summary}},
  "description": {{json .Text}},
@@ -243,6 +292,44 @@ func TestBodyTemplateValidation(t *testing.T) {
 			var se *SettingError
 			if !errors.As(err, &se) || se.Field != "settings.body_template" || !strings.Contains(se.Msg, tt.want) {
 				t.Fatalf("error %v, want settings.body_template containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestBodyTemplateBoundedAtValidation tries templates that build values
+// bigger than themselves step by step. Each was small, but before
+// variables, print and the like were refused, the first used 64 MiB while
+// being validated (a 214-byte one of the same kind reached 662 MiB), and
+// the others grow as fast per level. Each must now be refused at
+// validation having allocated little.
+func TestBodyTemplateBoundedAtValidation(t *testing.T) {
+	const allowed = 16 << 20 // the json budget and its copies, with room
+	doubling := `{{$a := printf "%01000000d" 1}}{{$b := print $a $a}}{{$c := print $b $b}}{{$d := print $c $c}}` +
+		`{{$e := print $d $d}}{{$f := print $e $e}}{{$g := print $f $f}}{{len $g}}`
+	tests := []struct{ name, tmpl string }{
+		{"variables doubling", doubling},
+		{"printf alone", `{{if printf "` + strings.Repeat("%0999999d", 20) + `"` + strings.Repeat(" 1", 20) + `}}{{end}}`},
+		{"html nested", `{{html (html (html (html (html (html (html .Text))))))}}`},
+		{"Format fed its own output", `{{.At.Format (.At.Format (.At.Format (.At.Format "2")))}}`},
+		{"json nested", `{{if json (json (json (json (json (json (json (json (json (json (json (json (json (json (json (json (json (json (json (json (json (json .Text)))))))))))))))))))))}}{{end}}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			settings, _ := json.Marshal(map[string]string{"url": "https://example.com/h", "body_template": tt.tmpl, "content_type": "text/plain"})
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			_, err := New("webhook", settings, Env{})
+			runtime.ReadMemStats(&after)
+			grew := after.TotalAlloc - before.TotalAlloc
+			t.Logf("allocated %d KiB", grew>>10)
+			if grew > allowed {
+				t.Errorf("validating it allocated %d MiB, want at most %d", grew>>20, allowed>>20)
+			}
+			var se *SettingError
+			if !errors.As(err, &se) || se.Field != "settings.body_template" {
+				t.Errorf("error %v, want the template refused", err)
 			}
 		})
 	}
