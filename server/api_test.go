@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -306,4 +307,26 @@ func TestAPIDetails(t *testing.T) {
 			t.Errorf("open=false: %+v, want the ended incident only", list)
 		}
 	})
+}
+
+// A refused update leaves the monitor as it was: the input starts from
+// copies, so decoding the request cannot write into the cached monitor's
+// slices and settings.
+func TestAPIRefusedUpdateChangesNothing(t *testing.T) {
+	ts := newTestServer(t, true)
+	tok := ts.token(t, "admin")
+	var m monitorOutput
+	ts.call(t, tok, "POST", "/api/v1/monitors",
+		`{"name":"web","type":"http","target":"http://127.0.0.1:1/","interval":"1m","tags":["prod","web"],"settings":{"expect_status":"200-299"},"paused":true}`,
+		http.StatusCreated, &m)
+	ts.call(t, tok, "PUT", "/api/v1/monitors/"+m.ID,
+		`{"tags":["staging","x"],"settings":{"expect_status":"999x"},"interval":"nonsense"}`, http.StatusBadRequest, nil)
+	var got monitorOutput
+	ts.call(t, tok, "GET", "/api/v1/monitors/"+m.ID, nil, http.StatusOK, &got)
+	if !slices.Equal(got.Tags, []string{"prod", "web"}) {
+		t.Errorf("tags after a refused update: %q", got.Tags)
+	}
+	if string(got.Settings) != string(m.Settings) || got.Interval != "1m" {
+		t.Errorf("after a refused update: settings %s interval %s, want %s 1m", got.Settings, got.Interval, m.Settings)
+	}
 }

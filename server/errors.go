@@ -1,10 +1,12 @@
 package server
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"reflect"
 	"strconv"
@@ -36,14 +38,23 @@ func errStatus(status int, msg string) *apiError {
 	return &apiError{Status: status, Msg: msg}
 }
 
-// writeJSON writes v with the status code.
+// writeJSON writes v with the status code. v is encoded before anything
+// is written, so a value that cannot be encoded (a bug) becomes a logged
+// 500 rather than a success status with half a body.
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		slog.Error("api: response not encodable", "type", fmt.Sprintf("%T", v), "err", err)
+		buf.Reset()
+		status = http.StatusInternalServerError
+		_ = json.NewEncoder(&buf).Encode(map[string]string{"error": "the server could not complete the request; the error is in its log"})
+	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v)
+	_, _ = w.Write(buf.Bytes())
 }
 
 // writeError writes err as the API's error body. Errors that are not an

@@ -1,8 +1,10 @@
 package server
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -63,9 +65,13 @@ func inputFromMonitor(m store.Monitor) monitorInput {
 	return monitorInput{
 		Name: m.Name, Type: m.Type, Target: m.Target,
 		Interval: formatDuration(m.Interval), Timeout: formatDuration(m.Timeout),
-		Locations: m.Locations, Settings: m.Settings, DependsOn: m.DependsOn,
-		Notify: m.Notify, Escalation: m.Escalation, RemindEvery: formatDuration(m.RemindEvery),
-		Tags: m.Tags, Confirm: &m.Confirm,
+		// Copies, not the monitor's own slices: m is the cached monitor,
+		// and decoding a request into the input reuses a slice's backing
+		// array, which would change the cache before validation (and
+		// after a refused update).
+		Locations: slices.Clone(m.Locations), Settings: bytes.Clone(m.Settings), DependsOn: slices.Clone(m.DependsOn),
+		Notify: slices.Clone(m.Notify), Escalation: m.Escalation, RemindEvery: formatDuration(m.RemindEvery),
+		Tags: slices.Clone(m.Tags), Confirm: &m.Confirm,
 		MinFailedLocations: &m.MinFailedLocations, Paused: m.Paused,
 	}
 }
