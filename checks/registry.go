@@ -58,6 +58,11 @@ type Setting struct {
 	// same order (a stock pattern's title rather than its key).
 	OptionTitles []string
 	Help         string // one sentence for the form and the doc page
+	// Secret marks a "string" setting the server seals at rest, never
+	// returns through the API or the UI, and hands in plain text only to
+	// the checker (on the server, or to an agent over mutual TLS): a
+	// database DSN, a mail or SNMPv3 password.
+	Secret bool
 }
 
 // Type is a registered check type.
@@ -74,6 +79,17 @@ type Type struct {
 	// NewWithEnv, when set, is used instead of New where an Env is given
 	// (see NewWithEnv); New must still validate the same settings.
 	NewWithEnv func(settings json.RawMessage, env Env) (Checker, error)
+}
+
+// SecretNames returns the names of t's secret settings.
+func (t Type) SecretNames() []string {
+	var out []string
+	for _, s := range t.Settings {
+		if s.Secret {
+			out = append(out, s.Name)
+		}
+	}
+	return out
 }
 
 var (
