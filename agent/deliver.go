@@ -68,6 +68,7 @@ type pending struct {
 func (a *agent) deliverLoop(ctx context.Context) error {
 	b := backoff{r: a.cfg.retry}
 	var p *pending
+	failed := 0 // attempts in a row that failed, to say when delivery resumes
 	for ctx.Err() == nil {
 		if p == nil {
 			next, err := a.nextBatch()
@@ -90,11 +91,17 @@ func (a *agent) deliverLoop(ctx context.Context) error {
 			if ctx.Err() != nil {
 				return nil
 			}
+			failed++
 			d := b.next()
 			a.log.Warn("results not delivered; kept in the spool, retrying", "seq", p.batch.Seq, "results", len(p.batch.Results), "err", err, "retry_in", d.Round(time.Millisecond))
 			sleep(ctx, d)
 			continue
 		}
+		if failed > 0 {
+			a.log.Info("results delivered again", "failed_attempts", failed)
+			failed = 0
+		}
+		a.deliveredOnce.Do(func() { close(a.delivered) })
 		b.reset()
 		if done {
 			p = nil

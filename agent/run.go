@@ -67,8 +67,11 @@ type agent struct {
 	checkEnv checks.Env
 	allow    *allowList
 
-	queued  chan struct{} // a result was spooled; wakes the delivery loop
-	refused atomic.Uint64 // results dropped because the server refused them
+	queued chan struct{} // a result was spooled; wakes the delivery loop
+	// delivered is closed when the first batch is acknowledged (trimOnce).
+	delivered     chan struct{}
+	deliveredOnce sync.Once
+	refused       atomic.Uint64 // results dropped because the server refused them
 
 	mu      sync.Mutex
 	applied map[string]applied // by monitor id: what the scheduler runs
@@ -86,12 +89,13 @@ func newAgent(cfg Config, st state, creds credentials, log *slog.Logger) (*agent
 		server = cfg.Server
 	}
 	a := &agent{
-		cfg:     cfg,
-		st:      st,
-		id:      creds.id,
-		log:     log.With("agent_id", creds.id.AgentID),
-		queued:  make(chan struct{}, 1),
-		applied: map[string]applied{},
+		cfg:       cfg,
+		st:        st,
+		id:        creds.id,
+		log:       log.With("agent_id", creds.id.AgentID),
+		queued:    make(chan struct{}, 1),
+		delivered: make(chan struct{}),
+		applied:   map[string]applied{},
 	}
 	a.allow = newAllowList(allowDirOf(cfg), a.log)
 	a.checkEnv = checks.Env{Command: a.allow.lookup, ReadableLog: newLogRoots(cfg.LogDirs, st.dir).readable}
@@ -135,6 +139,7 @@ func (a *agent) loops(ctx context.Context) error {
 
 	var wg sync.WaitGroup
 	wg.Go(func() { _ = a.sched.Run(ctx) })
+	wg.Go(func() { a.trimOnce(ctx) })
 	for _, loop := range []func(context.Context) error{a.pollLoop, a.deliverLoop, a.renewLoop} {
 		wg.Go(func() {
 			if err := loop(ctx); err != nil {

@@ -9,7 +9,10 @@ set -euo pipefail
 n=${1:-10}; interval=${2:-10s}; secs=${3:-120}
 cd "$(dirname "$0")/.."
 dir=$(mktemp -d); trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$dir"' EXIT
-if [ -n "${VIGIL_BIN:-}" ]; then cp "$VIGIL_BIN" "$dir/vigil"; else go build -o "$dir/vigil" .; fi
+if [ -n "${VIGIL_BIN:-}" ]; then cp "$VIGIL_BIN" "$dir/vigil"; else CGO_ENABLED=0 go build -trimpath -o "$dir/vigil" .; fi
+# The agent runs its own copy of the binary, as on a host of its own: with one file for both, the
+# kernel maps into the agent pages of code the server brought into the page cache.
+cp "$dir/vigil" "$dir/vigil-agent"
 printf 'footprint-password\n' > "$dir/pw"
 port=$((20000 + RANDOM % 20000)); aport=$((port + 1))
 "$dir/vigil" server --data "$dir/data" --listen 127.0.0.1:$port --agent-listen 127.0.0.1:$aport \
@@ -18,7 +21,7 @@ for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && b
 api() { curl -sf -H "Authorization: Bearer $tok" -H 'Content-Type: application/json' "$@"; }
 tok=$(curl -sf -XPOST "http://127.0.0.1:$port/api/v1/auth/token" -d '{"username":"bench","password":"footprint-password"}' | sed 's/.*"token":"\([^"]*\)".*/\1/')
 join=$(api -XPOST "http://127.0.0.1:$port/api/v1/join-tokens" -d '{"ttl":"1h","uses":1}' | sed 's/.*"token":"\([^"]*\)".*/\1/')
-"$dir/vigil" agent --server "https://127.0.0.1:$aport" --token "$join" --state "$dir/agent" --name bench-agent 2>"$dir/agent.log" &
+"$dir/vigil-agent" agent --server "https://127.0.0.1:$aport" --token "$join" --state "$dir/agent" --name bench-agent 2>"$dir/agent.log" &
 apid=$!
 sleep 2
 types=(cpu memory swap disk load network process cpu memory disk)
