@@ -387,7 +387,7 @@ func TestShellAllowListRefusal(t *testing.T) {
 		t.Errorf("allowed: %s %q", r.Status, r.Message)
 	}
 	for id, target := range map[string]string{"commented": "touch-it", "unsafe": "unsafe", "other": "other"} {
-		want := fmt.Sprintf("command %q is not allowed on this agent (add it to allow.d)", target)
+		want := fmt.Sprintf("command %q is not allowed on this agent: allow.d does not name it, or the agent refused allow.d (its log says why)", target)
 		if r := got[id].Result; r.Status != checks.StatusProblem || r.Message != want {
 			t.Errorf("%s: %s %q, want problem %q", id, r.Status, r.Message, want)
 		}

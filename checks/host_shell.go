@@ -121,7 +121,7 @@ func (c *shellChecker) Check(ctx context.Context, target string) Result {
 		line, ok = c.command(target)
 	}
 	if !ok {
-		return problem(time.Since(start), fmt.Sprintf("command %q is not allowed on this agent (add it to allow.d)", target), nil)
+		return problem(time.Since(start), fmt.Sprintf("command %q is not allowed on this agent: allow.d does not name it, or the agent refused allow.d (its log says why)", target), nil)
 	}
 	r := c.run(ctx, line)
 	el := time.Since(start)

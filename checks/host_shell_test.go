@@ -162,7 +162,7 @@ func TestShellNotAllowed(t *testing.T) {
 	for name, c := range checkers {
 		t.Run(name, func(t *testing.T) {
 			r := runHost(t, c, "touch-it")
-			want := `command "touch-it" is not allowed on this agent (add it to allow.d)`
+			want := `command "touch-it" is not allowed on this agent: allow.d does not name it, or the agent refused allow.d (its log says why)`
 			if r.Status != StatusProblem || r.Message != want {
 				t.Fatalf("got %s %q, want problem %q", r.Status, r.Message, want)
 			}
