@@ -13,6 +13,9 @@
 //   - A monitor whose DependsOn parent is in problem opens no incident: it
 //     shows problem with the message "unreachable: parent <name> is down".
 //     Once the parent is back, the child's next result is judged afresh.
+//     While a parent has failed but not yet Confirm times, recently, the
+//     child waits for that verdict ("waiting: parent <name> is failing,
+//     not yet confirmed") instead of opening an incident first.
 //   - Paused and unknown monitors are ignored. Results not newer than the
 //     last one seen at their location (an agent's replayed spool) are
 //     ignored.

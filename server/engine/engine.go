@@ -213,6 +213,10 @@ func (e *Engine) view(s *store.MonitorState) State {
 			v.Message = unreachable(name)
 			return v
 		}
+		if name, failing := e.parentFailing(e.monitors[s.MonitorID], latestAt(s)); failing {
+			v.Message = waitingForParent(name)
+			return v
+		}
 		if msg, active := e.inMaintenance(e.monitors[s.MonitorID], time.Now()); active {
 			v.Message = msg
 			return v

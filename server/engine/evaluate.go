@@ -26,6 +26,10 @@ func (e *Engine) evaluate(m store.Monitor, s *store.MonitorState, at time.Time) 
 			msg = unreachable(parent)
 			break
 		}
+		if parent, failing := e.parentFailing(m, at); failing {
+			msg = waitingForParent(parent)
+			break
+		}
 		if note, active := e.inMaintenance(m, at); active {
 			msg = note
 			break

@@ -79,6 +79,31 @@ func TestRules(t *testing.T) {
 			{batch: []r{{"p", "server", ok}, {"c", "server", ok}}, wantStatus: map[string]checks.Status{"p": ok, "c": ok}, wantOpen: map[string]int{"p": 0, "c": 0},
 				wantEvents: "status_changed:p incident_resolved:p status_changed:c"},
 		}},
+		{name: "parent failing, not yet confirmed: child waits", monitors: []store.Monitor{
+			mon("p", func(m *store.Monitor) { m.Confirm = 3 }), mon("c", child, func(m *store.Monitor) { m.Confirm = 1 }),
+		}, steps: []step{
+			{batch: []r{{"p", "server", ok}, {"c", "server", ok}}},
+			{batch: []r{{"p", "server", bad}, {"c", "server", bad}}, wantStatus: map[string]checks.Status{"p": ok, "c": bad},
+				wantOpen: map[string]int{"p": 0, "c": 0}, wantEvents: "status_changed:c",
+				wantMsg: map[string]string{"c": "waiting: parent name-p is failing, not yet confirmed"}},
+			{batch: []r{{"p", "server", bad}, {"p", "server", bad}, {"c", "server", bad}}, wantStatus: map[string]checks.Status{"p": bad, "c": bad},
+				wantOpen: map[string]int{"p": 1, "c": 0}, wantMsg: map[string]string{"c": "unreachable: parent name-p is down"}},
+		}},
+		{name: "parent failed once and recovered: child opens", monitors: []store.Monitor{
+			mon("p", func(m *store.Monitor) { m.Confirm = 3 }), mon("c", child, func(m *store.Monitor) { m.Confirm = 1 }),
+		}, steps: []step{
+			{batch: []r{{"p", "server", bad}, {"c", "server", bad}}, wantOpen: map[string]int{"p": 0, "c": 0}},
+			{batch: one("p", ok), wantOpen: map[string]int{"p": 0, "c": 0}},
+			{batch: one("c", bad), wantStatus: st("c", bad), wantOpen: open("c", 1), wantEvents: "incident_opened:c"},
+		}},
+		{name: "a parent whose failure is stale holds nothing back", monitors: []store.Monitor{
+			mon("p", func(m *store.Monitor) { m.Confirm = 3 }), mon("c", child, func(m *store.Monitor) { m.Confirm = 1 }),
+		}, steps: []step{
+			{batch: one("p", bad), wantOpen: map[string]int{"p": 0}},
+			// Five seconds later: past the parent's confirmation time ((3+1) × 1 s).
+			{batch: []r{{"c", "server", ok}, {"c", "server", ok}, {"c", "server", ok}, {"c", "server", ok}, {"c", "server", bad}},
+				wantStatus: st("c", bad), wantOpen: open("c", 1)},
+		}},
 		{name: "paused monitor is ignored", monitors: []store.Monitor{mon("m", func(m *store.Monitor) { m.Paused = true })}, steps: []step{
 			{batch: []r{{"m", "server", bad}, {"m", "server", bad}}, wantStatus: st("m", unk), wantOpen: open("m", 0), wantEvents: "none"},
 		}},
