@@ -51,7 +51,7 @@ const (
 // Setting describes one setting of a check type, for forms and docs.
 type Setting struct {
 	Name    string   // JSON key in the monitor's settings
-	Kind    string   // "string", "int", "bool", "duration", "list", "map", "enum", "text"
+	Kind    string   // "string", "int", "float", "bool", "duration", "list", "map", "enum", "text", "json"
 	Default string   // the default as shown to people; "" for none
 	Options []string // allowed values for Kind "enum"
 	// OptionTitles, when set, names each of Options for people, in the
