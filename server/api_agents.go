@@ -1,196 +1,47 @@
 package server
 
 import (
-	"crypto/sha256"
 	"errors"
-	"net"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/vigil-monitor/vigil/internal/wire"
 	"github.com/vigil-monitor/vigil/store"
 )
 
-// Join token limits and defaults.
+// Agent limits.
 const (
-	defaultTokenTTL  = 24 * time.Hour
-	minTokenTTL      = time.Minute
-	maxTokenTTL      = 720 * time.Hour
-	defaultTokenUses = 1
-	maxTokenUses     = 1000
-	maxTokenNote     = 500
-	maxAgentLabels   = 32
-	defaultAgentPort = "8443"
+	maxAgentLabels = 32
+	maxLabelLen    = 64
 )
-
-// joinTokenInput is what POST /api/v1/join-tokens and the web form take.
-type joinTokenInput struct {
-	TTL  string `json:"ttl"`
-	Uses *int   `json:"uses"`
-	Note string `json:"note"`
-}
-
-// newJoinToken is the answer to a token creation: the only time the token
-// string (and so its secret) is shown.
-type newJoinToken struct {
-	ID        string    `json:"id"`
-	Token     string    `json:"token"`
-	ExpiresAt time.Time `json:"expires_at"`
-	UsesLeft  int       `json:"uses_left"`
-	Note      string    `json:"note"`
-	Command   string    `json:"command"`
-}
-
-// joinTokenOutput is a join token as lists show it: never its secret.
-type joinTokenOutput struct {
-	ID        string     `json:"id"`
-	Note      string     `json:"note"`
-	CreatedAt time.Time  `json:"created_at"`
-	ExpiresAt time.Time  `json:"expires_at"`
-	UsesLeft  int        `json:"uses_left"`
-	Used      int        `json:"used"`
-	RevokedAt *time.Time `json:"revoked_at"`
-	CreatedBy string     `json:"created_by"`
-	Status    string     `json:"status"`
-}
-
-func (in joinTokenInput) validate() (time.Duration, int, string, error) {
-	ttl, err := parseDuration("ttl", in.TTL, defaultTokenTTL, minTokenTTL, maxTokenTTL)
-	if err != nil {
-		return 0, 0, "", err
-	}
-	uses := defaultTokenUses
-	if in.Uses != nil {
-		uses = *in.Uses
-	}
-	if uses < 1 || uses > maxTokenUses {
-		return 0, 0, "", badRequest("uses", "uses must be between 1 and %d", maxTokenUses)
-	}
-	note := strings.TrimSpace(in.Note)
-	if len(note) > maxTokenNote {
-		return 0, 0, "", badRequest("note", "note has at most %d characters", maxTokenNote)
-	}
-	return ttl, uses, note, nil
-}
-
-// createJoinToken validates in, stores the token hashed (audited) and
-// returns the token string with the command that joins an agent.
-func (s *Server) createJoinToken(in joinTokenInput, by store.Actor) (newJoinToken, error) {
-	ttl, uses, note, err := in.validate()
-	if err != nil {
-		return newJoinToken{}, err
-	}
-	secret := wire.NewJoinSecret()
-	hash := sha256.Sum256([]byte(secret))
-	t := store.JoinToken{SecretHash: hash[:], Note: note, ExpiresAt: time.Now().Add(ttl), UsesLeft: uses}
-	if err := s.db.CreateJoinToken(&t, by); err != nil {
-		return newJoinToken{}, err
-	}
-	token := wire.JoinToken{ID: t.ID, Secret: secret, Fingerprint: s.ca.Fingerprint()}.String()
-	return newJoinToken{
-		ID: t.ID, Token: token, ExpiresAt: t.ExpiresAt.UTC(), UsesLeft: t.UsesLeft, Note: t.Note,
-		Command: "vigil agent --server " + s.agentURL() + " --token " + token,
-	}, nil
-}
-
-// agentURL is the gateway's address as agents reach it: the host of
-// --public-url (or localhost) with the port of --agent-listen.
-func (s *Server) agentURL() string {
-	host := "localhost"
-	if u, err := url.Parse(s.cfg.PublicURL); err == nil && u.Hostname() != "" {
-		host = u.Hostname()
-	}
-	port := defaultAgentPort
-	if _, p, err := net.SplitHostPort(s.cfg.AgentListen); err == nil && p != "" && p != "0" {
-		port = p
-	}
-	return "https://" + net.JoinHostPort(host, port)
-}
-
-// tokenStatus says whether t can still be used at now, and if not, why.
-func tokenStatus(t store.JoinToken, now time.Time) string {
-	switch {
-	case t.RevokedAt != nil:
-		return "revoked"
-	case !now.Before(t.ExpiresAt):
-		return "expired"
-	case t.UsesLeft < 1:
-		return "used_up"
-	}
-	return "active"
-}
-
-func joinTokenView(t store.JoinToken, now time.Time) joinTokenOutput {
-	out := joinTokenOutput{
-		ID: t.ID, Note: t.Note, CreatedAt: t.CreatedAt.UTC(), ExpiresAt: t.ExpiresAt.UTC(),
-		UsesLeft: t.UsesLeft, Used: t.Used, CreatedBy: t.CreatedBy, Status: tokenStatus(t, now),
-	}
-	if t.RevokedAt != nil {
-		at := t.RevokedAt.UTC()
-		out.RevokedAt = &at
-	}
-	return out
-}
-
-func (s *Server) handleAPIJoinTokenCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	var in joinTokenInput
-	if err := decodeJSON(w, r, &in); err != nil {
-		return err
-	}
-	out, err := s.createJoinToken(in, rc.actor())
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, out)
-	return nil
-}
-
-func (s *Server) handleAPIJoinTokenList(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	list, err := s.db.JoinTokens()
-	if err != nil {
-		return err
-	}
-	now := time.Now()
-	out := make([]joinTokenOutput, 0, len(list))
-	for _, t := range list {
-		out = append(out, joinTokenView(t, now))
-	}
-	writeJSON(w, http.StatusOK, out)
-	return nil
-}
-
-func (s *Server) handleAPIJoinTokenRevoke(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	if err := s.revokeJoinToken(r.PathValue("id"), rc.actor()); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
-}
-
-// revokeJoinToken revokes a join token at once (audited by the store).
-func (s *Server) revokeJoinToken(id string, by store.Actor) error {
-	err := s.db.RevokeJoinToken(id, by, time.Now())
-	if errors.Is(err, store.ErrNotFound) {
-		return errStatus(http.StatusNotFound, "no join token has the id "+quote(id))
-	}
-	return err
-}
 
 // agentOutput is an agent as the API shows it.
 type agentOutput struct {
-	ID           string     `json:"id"`
-	Name         string     `json:"name"`
-	Hostname     string     `json:"hostname"`
-	OS           string     `json:"os"`
-	Arch         string     `json:"arch"`
-	Version      string     `json:"version"`
-	Status       string     `json:"status"`
-	LastSeen     *time.Time `json:"last_seen"`
-	Address      string     `json:"address"`
-	Labels       []string   `json:"labels"`
-	CertNotAfter *time.Time `json:"cert_not_after"`
+	ID       string     `json:"id"`
+	Name     string     `json:"name"`
+	Hostname string     `json:"hostname"`
+	OS       string     `json:"os"`
+	Arch     string     `json:"arch"`
+	Version  string     `json:"version"`
+	Status   string     `json:"status"`
+	LastSeen *time.Time `json:"last_seen"`
+	Address  string     `json:"address"`
+	Labels   []string   `json:"labels"`
+	// Commands are the shell commands the agent's allow.d allows, by
+	// name, as it last reported them: what a shell monitor on it may run.
+	Commands     []string     `json:"commands"`
+	Spool        *spoolOutput `json:"spool"`
+	CertNotAfter *time.Time   `json:"cert_not_after"`
+}
+
+// spoolOutput is an agent's spool of results not yet delivered, as its
+// latest poll reported it; null until it polled since the server started.
+type spoolOutput struct {
+	Pending uint64 `json:"pending"` // results waiting to be sent
+	Bytes   uint64 `json:"bytes"`   // their size on the agent's disk
+	Dropped uint64 `json:"dropped"` // results lost since the agent started: spool full, too old or refused
 }
 
 // agentInput is what PUT /api/v1/agents/{id} and the rename form take.
@@ -199,23 +50,50 @@ type agentInput struct {
 	Labels []string `json:"labels"`
 }
 
-// agentStatus is "revoked", "online" or "offline".
-func (s *Server) agentStatus(a store.Agent) string {
-	switch {
-	case a.RevokedAt != nil:
-		return "revoked"
-	case s.agentOnline(a.ID):
-		return "online"
-	}
-	return "offline"
+// agentLive is an agent's presence as people are shown it: the stored
+// record brought up to date with the gateway's memory, which is newer
+// (heartbeats reach the store only every few seconds, spool statistics
+// never). Status and last seen come from the same time, so they agree.
+type agentLive struct {
+	status   string // "online", "offline" or "revoked"
+	lastSeen time.Time
+	address  string
+	spool    *wire.SpoolStats // nil when not known
 }
 
-func (s *Server) agentView(a store.Agent) agentOutput {
-	return agentOutput{
-		ID: a.ID, Name: a.Name, Hostname: a.Hostname, OS: a.OS, Arch: a.Arch, Version: a.Version,
-		Status: s.agentStatus(a), LastSeen: timeOrNil(a.LastSeen), Address: a.Address,
-		Labels: nonNil(a.Labels), CertNotAfter: timeOrNil(a.CertNotAfter),
+// agentLive merges a with what the gateway knows of it at now.
+func (s *Server) agentLive(a store.Agent, now time.Time) agentLive {
+	p := s.gateway.Presence(a.ID)
+	live := agentLive{lastSeen: a.LastSeen, address: a.Address}
+	if p.LastSeen.After(live.lastSeen) {
+		live.lastSeen = p.LastSeen
 	}
+	if p.Polled {
+		spool := p.Spool
+		live.address, live.spool = p.Address, &spool
+	}
+	switch {
+	case a.RevokedAt != nil:
+		live.status, live.spool = "revoked", nil
+	case !live.lastSeen.IsZero() && now.Sub(live.lastSeen) <= s.gateway.OfflineAfter():
+		live.status = "online"
+	default:
+		live.status = "offline"
+	}
+	return live
+}
+
+func (s *Server) agentView(a store.Agent, now time.Time) agentOutput {
+	live := s.agentLive(a, now)
+	out := agentOutput{
+		ID: a.ID, Name: a.Name, Hostname: a.Hostname, OS: a.OS, Arch: a.Arch, Version: a.Version,
+		Status: live.status, LastSeen: timeOrNil(live.lastSeen), Address: live.address,
+		Labels: nonNil(a.Labels), Commands: nonNil(a.Commands), CertNotAfter: timeOrNil(a.CertNotAfter),
+	}
+	if live.spool != nil {
+		out.Spool = &spoolOutput{Pending: live.spool.Records, Bytes: live.spool.Bytes, Dropped: live.spool.Dropped}
+	}
+	return out
 }
 
 // timeOrNil is t in UTC, or nil for the zero time (JSON null).
@@ -244,9 +122,10 @@ func (s *Server) handleAPIAgentList(w http.ResponseWriter, r *http.Request, rc *
 	if err != nil {
 		return err
 	}
+	now := time.Now()
 	out := make([]agentOutput, 0, len(list))
 	for _, a := range list {
-		out = append(out, s.agentView(a))
+		out = append(out, s.agentView(a, now))
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
@@ -261,7 +140,7 @@ func (s *Server) handleAPIAgentUpdate(w http.ResponseWriter, r *http.Request, rc
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.agentView(a))
+	writeJSON(w, http.StatusOK, s.agentView(a, time.Now()))
 	return nil
 }
 
@@ -285,7 +164,7 @@ func (s *Server) updateAgent(ref string, in agentInput, by store.Actor) (store.A
 	err = s.db.UpdateAgent(&a, by)
 	switch {
 	case errors.Is(err, store.ErrConflict):
-		return a, &apiError{Status: http.StatusConflict, Field: "name", Msg: "another agent is called " + quote(a.Name)}
+		return a, &apiError{Status: http.StatusConflict, Field: "name", Msg: s.nameTakenMsg(a.Name)}
 	case errors.Is(err, store.ErrNotFound):
 		return a, errStatus(http.StatusNotFound, "no agent has the id "+quote(a.ID))
 	case err != nil:
@@ -295,30 +174,60 @@ func (s *Server) updateAgent(ref string, in agentInput, by store.Actor) (store.A
 	return a, nil
 }
 
+// nameTakenMsg says which agent already has name, as that agent spells it.
+func (s *Server) nameTakenMsg(name string) string {
+	if other, err := s.db.AgentByName(name); err == nil {
+		name = other.Name
+	}
+	return "another agent is already called " + quote(name) + " (names are compared without regard to case)"
+}
+
+// validAgentName trims a new agent name and checks it.
 func validAgentName(name string) (string, error) {
 	name = strings.TrimSpace(name)
 	switch {
 	case name == "":
-		return "", badRequest("name", "name is required")
+		return "", badRequest("name", "an agent needs a name")
 	case len(name) > wire.MaxNameLen:
-		return "", badRequest("name", "name has at most %d characters", wire.MaxNameLen)
+		return "", badRequest("name", "a name has at most %d characters, this one has %d", wire.MaxNameLen, len(name))
 	case strings.EqualFold(name, serverLocation):
 		return "", badRequest("name", "%q names the server's own location; choose another name", name)
 	case strings.ContainsFunc(name, func(r rune) bool { return r < ' ' || r == 0x7f }):
-		return "", badRequest("name", "name must not contain control characters")
+		return "", badRequest("name", "a name must not contain control characters")
 	}
 	return name, nil
 }
 
+// validLabels trims an agent's labels, drops empty ones and checks the
+// rest: a label is short, one line and without commas (the form reads
+// them comma-separated).
 func validLabels(in []string) ([]string, error) {
-	labels, err := validTags(in)
-	if err != nil {
-		return nil, badRequest("labels", "%s", strings.Replace(err.Error(), "a monitor has", "an agent has", 1))
+	labels := []string{}
+	for _, l := range in {
+		l = strings.TrimSpace(l)
+		switch {
+		case l == "":
+			continue
+		case utf8.RuneCountInString(l) > maxLabelLen:
+			return nil, badRequest("labels", "label %s is longer than %d characters", quote(shorten(l, 24)), maxLabelLen)
+		case strings.ContainsFunc(l, func(r rune) bool { return r == ',' || r < ' ' || r == 0x7f }):
+			return nil, badRequest("labels", "label %s must not contain a comma or a control character", quote(shorten(l, 24)))
+		}
+		labels = append(labels, l)
 	}
 	if len(labels) > maxAgentLabels {
-		return nil, badRequest("labels", "an agent has at most %d labels", maxAgentLabels)
+		return nil, badRequest("labels", "an agent has at most %d labels, not %d", maxAgentLabels, len(labels))
 	}
-	return nonNil(labels), nil
+	return labels, nil
+}
+
+// shorten cuts s to at most n characters, marking the cut, so an error
+// message does not repeat a long value whole.
+func shorten(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
 }
 
 func (s *Server) handleAPIAgentRevoke(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {

@@ -34,12 +34,9 @@ func (s *Server) agentsProps(pg ui.Page, rc *reqCtx) (ui.AgentsProps, error) {
 		return p, err
 	}
 	counts := s.monitorsPerAgent(agents)
+	now := time.Now()
 	for _, a := range agents {
-		p.Agents = append(p.Agents, ui.AgentRow{
-			ID: a.ID, Name: a.Name, Hostname: a.Hostname, OS: a.OS, Arch: a.Arch, Version: a.Version,
-			Status: s.agentStatus(a), Address: a.Address, Labels: a.Labels, LastSeen: a.LastSeen,
-			Monitors: counts[a.ID],
-		})
+		p.Agents = append(p.Agents, s.agentRow(a, counts[a.ID], now))
 	}
 	if !p.CanAdmin {
 		return p, nil
@@ -48,7 +45,6 @@ func (s *Server) agentsProps(pg ui.Page, rc *reqCtx) (ui.AgentsProps, error) {
 	if err != nil {
 		return p, err
 	}
-	now := time.Now()
 	for _, t := range tokens {
 		p.Tokens = append(p.Tokens, ui.JoinTokenRow{
 			ID: t.ID, Note: t.Note, Status: tokenStatus(t, now), CreatedBy: t.CreatedBy,
@@ -56,6 +52,21 @@ func (s *Server) agentsProps(pg ui.Page, rc *reqCtx) (ui.AgentsProps, error) {
 		})
 	}
 	return p, nil
+}
+
+// agentRow is a as the agents page shows it at now, with the gateway's
+// newer view of its last poll.
+func (s *Server) agentRow(a store.Agent, monitors int, now time.Time) ui.AgentRow {
+	live := s.agentLive(a, now)
+	row := ui.AgentRow{
+		ID: a.ID, Name: a.Name, Hostname: a.Hostname, OS: a.OS, Arch: a.Arch, Version: a.Version,
+		Status: live.status, Address: live.address, Labels: a.Labels, LastSeen: live.lastSeen,
+		Monitors: monitors, Commands: a.Commands,
+	}
+	if live.spool != nil {
+		row.Spool = &ui.AgentSpool{Pending: live.spool.Records, Bytes: live.spool.Bytes, Dropped: live.spool.Dropped}
+	}
+	return row
 }
 
 // monitorsPerAgent counts the monitors whose locations name each agent,
@@ -87,30 +98,22 @@ func (s *Server) monitorsPerAgent(agents []store.Agent) map[string]int {
 
 // handleJoinTokenForm creates a join token and shows the agents page
 // with its command, once: the answer is never cached and the token is not
-// put in a URL or a cookie.
+// put in a URL or a cookie. A form with mistakes comes back as typed with
+// every mistake beside its field.
 func (s *Server) handleJoinTokenForm(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	form := ui.JoinTokenForm{TTL: r.PostFormValue("ttl"), Uses: r.PostFormValue("uses"), Note: r.PostFormValue("note")}
-	in := joinTokenInput{TTL: form.TTL, Note: form.Note}
 	var created *ui.NewJoinToken
-	uses, err := formInt("uses", form.Uses)
-	if err == nil {
-		in.Uses = uses
-		var t newJoinToken
-		t, err = s.createJoinToken(in, rc.actor())
-		if err == nil {
-			created = &ui.NewJoinToken{ID: t.ID, Command: t.Command, ExpiresAt: t.ExpiresAt, UsesLeft: t.UsesLeft}
-			form = ui.JoinTokenForm{}
-		}
-	}
-	status := http.StatusCreated
-	if err != nil {
-		var ae *apiError
-		if !errors.As(err, &ae) {
+	status := http.StatusBadRequest
+	spec, errs := checkJoinTokenForm(form)
+	if len(errs) == 0 {
+		t, err := s.createJoinToken(spec, rc.actor())
+		if err != nil {
 			return err
 		}
-		form.Errors = map[string]string{ae.Field: ae.Msg}
-		status = http.StatusBadRequest
+		created = &ui.NewJoinToken{ID: t.ID, Command: t.Command, ExpiresAt: t.ExpiresAt, UsesLeft: t.UsesLeft}
+		form, status = ui.JoinTokenForm{}, http.StatusCreated
 	}
+	form.Errors = errs
 	p, err := s.agentsProps(s.page("Agents", rc.user.Username, rc.session.CSRFToken, "agents"), rc)
 	if err != nil {
 		return err
@@ -118,6 +121,34 @@ func (s *Server) handleJoinTokenForm(w http.ResponseWriter, r *http.Request, rc 
 	p.NewToken, p.TokenForm = created, form
 	s.render(w, r, status, ui.AgentsPage(p))
 	return nil
+}
+
+// checkJoinTokenForm checks every field of the form and says what is
+// wrong with each, named as the page names it; no errors means spec is
+// the token to make.
+func checkJoinTokenForm(f ui.JoinTokenForm) (joinTokenSpec, map[string]string) {
+	errs := map[string]string{}
+	spec := joinTokenSpec{uses: defaultTokenUses}
+	var msg string
+	if spec.ttl, msg = checkTokenTTL(f.TTL); msg != "" {
+		errs["ttl"] = "Valid for: " + msg
+	}
+	if v := strings.TrimSpace(f.Uses); v != "" {
+		n, err := strconv.Atoi(v)
+		if msg = tokenUsesRule; err == nil {
+			spec.uses, msg = n, checkTokenUses(n)
+		}
+		if msg != "" {
+			errs["uses"] = "Uses: " + msg
+		}
+	}
+	if spec.note, msg = checkTokenNote(f.Note); msg != "" {
+		errs["note"] = "Note: " + msg
+	}
+	if len(errs) == 0 {
+		return spec, nil
+	}
+	return spec, errs
 }
 
 // formInt reads an optional whole number from a form field.
@@ -141,15 +172,51 @@ func (s *Server) handleJoinTokenRevokeForm(w http.ResponseWriter, r *http.Reques
 	return nil
 }
 
+// handleAgentUpdateForm renames an agent and sets its labels. A refused
+// change comes back on the agents page, the form open in the agent's row
+// as typed, with every mistake beside its field.
 func (s *Server) handleAgentUpdateForm(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	name := r.PostFormValue("name")
-	labels := strings.Split(r.PostFormValue("labels"), ",")
-	a, err := s.updateAgent(r.PathValue("id"), agentInput{Name: &name, Labels: labels}, rc.actor())
+	form := ui.AgentForm{ID: r.PathValue("id"), Name: r.PostFormValue("name"), Labels: r.PostFormValue("labels")}
+	name, labels := form.Name, strings.Split(form.Labels, ",")
+	status := http.StatusBadRequest
+	form.Errors = checkAgentForm(name, labels)
+	if len(form.Errors) == 0 {
+		a, err := s.updateAgent(form.ID, agentInput{Name: &name, Labels: labels}, rc.actor())
+		var ae *apiError
+		switch {
+		case err == nil:
+			s.redirectWithFlash(w, r, "/agents", "Agent "+quote(a.Name)+" saved.")
+			return nil
+		case !errors.As(err, &ae) || ae.Field == "":
+			return err // an unknown agent, or the store failing: an error page
+		}
+		form.Errors, status = map[string]string{ae.Field: ae.Msg}, ae.Status
+	}
+	p, err := s.agentsProps(s.page("Agents", rc.user.Username, rc.session.CSRFToken, "agents"), rc)
 	if err != nil {
 		return err
 	}
-	s.redirectWithFlash(w, r, "/agents", "Agent "+quote(a.Name)+" saved.")
+	p.AgentForm = form
+	s.render(w, r, status, ui.AgentsPage(p))
 	return nil
+}
+
+// checkAgentForm checks the name and the labels of a rename form, both,
+// so all mistakes show at once; nil when there are none. Whether the name
+// is taken only the store can tell.
+func checkAgentForm(name string, labels []string) map[string]string {
+	errs := map[string]string{}
+	var ae *apiError
+	if _, err := validAgentName(name); errors.As(err, &ae) {
+		errs["name"] = ae.Msg
+	}
+	if _, err := validLabels(labels); errors.As(err, &ae) {
+		errs["labels"] = ae.Msg
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return errs
 }
 
 func (s *Server) handleAgentRevokeForm(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {

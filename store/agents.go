@@ -46,6 +46,10 @@ type Agent struct {
 	LastSeen      time.Time   `json:"last_seen"`
 	Address       string      `json:"address"`
 	RevokedAt     *time.Time  `json:"revoked_at,omitempty"`
+	// Commands are the shell commands the agent's own allow-list allows,
+	// by name, as its latest poll reported them. The agent decides them;
+	// the server only shows them.
+	Commands []string `json:"commands,omitempty"`
 }
 
 // AgentCert is a certificate an agent held.
@@ -159,7 +163,7 @@ func (db *DB) forEachAgent(fn func(Agent)) error {
 }
 
 // UpdateAgent replaces the stored agent a.ID with a (name, labels, host
-// facts, certificate) and audits "agent.update" with the agent before and
+// facts, allowed commands, certificate) and audits "agent.update" with the agent before and
 // after. The store keeps what it manages: CreatedAt, JoinTokenID,
 // LastSeen, Address and RevokedAt (a revoked agent stays revoked). A new
 // CertSerial moves the old certificate, unless expired, to PreviousCerts;

@@ -175,6 +175,40 @@ func TestUpdateAgentKeepsManagedFields(t *testing.T) {
 	}
 }
 
+// TestUpdateAgentCommands checks that the allowed commands are the
+// caller's to set, like the other host facts, and are audited.
+func TestUpdateAgentCommands(t *testing.T) {
+	db := openTestDB(t)
+	web := newAgent(t, db, "web-1", "s1")
+	tests := []struct {
+		name string
+		set  []string
+		want []string
+	}{
+		{"first report", []string{"backup-age", "raid"}, []string{"backup-age", "raid"}},
+		{"one removed", []string{"raid"}, []string{"raid"}},
+		{"none left", nil, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			a, _ := db.Agent(web.ID)
+			before := a.Commands
+			a.Commands = tc.set
+			wantErr(t, db.UpdateAgent(&a, testActor), nil)
+			got, _ := db.Agent(web.ID)
+			if !reflect.DeepEqual(got.Commands, tc.want) {
+				t.Fatalf("stored commands %q, want %q", got.Commands, tc.want)
+			}
+			e := lastAudit(t, db)
+			var old, now Agent
+			if json.Unmarshal(e.Before, &old) != nil || json.Unmarshal(e.After, &now) != nil ||
+				!reflect.DeepEqual(old.Commands, before) || !reflect.DeepEqual(now.Commands, tc.want) {
+				t.Fatalf("audit before %q after %q, want %q and %q", old.Commands, now.Commands, before, tc.want)
+			}
+		})
+	}
+}
+
 func TestAgentCertRenewalAndRevocation(t *testing.T) {
 	db := openTestDB(t)
 	web := newAgent(t, db, "web-1", "s1")

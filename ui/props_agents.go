@@ -14,6 +14,9 @@ type AgentsProps struct {
 	TokenForm JoinTokenForm
 	Tokens    []JoinTokenRow // newest first; only filled for administrators
 	Agents    []AgentRow
+	// AgentForm is a rename that was refused, as typed, shown open in
+	// its agent's row with the errors; its ID is empty otherwise.
+	AgentForm AgentForm
 }
 
 // NewJoinToken is a join token right after its creation: the only time
@@ -31,6 +34,14 @@ type JoinTokenForm struct {
 	Uses   string
 	Note   string
 	Errors map[string]string // field name ("ttl", "uses", "note", "") → message
+}
+
+// AgentForm is one agent's "Rename" form as typed, with its errors.
+type AgentForm struct {
+	ID     string // the agent the form belongs to
+	Name   string
+	Labels string            // comma-separated
+	Errors map[string]string // field name ("name", "labels", "") → message
 }
 
 // JoinTokenRow is one join token, without its secret.
@@ -58,4 +69,15 @@ type AgentRow struct {
 	Labels   []string
 	LastSeen time.Time // zero when never seen
 	Monitors int       // monitors that run on it
+	// Commands are the shell commands its allow.d allows, by name.
+	Commands []string
+	// Spool is its spool of undelivered results; nil when not known.
+	Spool *AgentSpool
+}
+
+// AgentSpool is an agent's spool as its latest poll reported it.
+type AgentSpool struct {
+	Pending uint64 // results waiting to be sent
+	Bytes   uint64 // their size on the agent's disk
+	Dropped uint64 // results lost since the agent started
 }

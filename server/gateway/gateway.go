@@ -95,6 +95,10 @@ type agentState struct {
 	lastSeen time.Time
 	address  string
 	dirty    bool
+	// Under Gateway.agentsMu, in memory only (presence.go): whether a
+	// poll came since this process started, and its spool statistics.
+	polled bool
+	spool  wire.SpoolStats
 
 	commit sync.Mutex // one results batch at a time
 

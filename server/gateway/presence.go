@@ -3,6 +3,7 @@ package gateway
 import (
 	"time"
 
+	"github.com/vigil-monitor/vigil/internal/wire"
 	"github.com/vigil-monitor/vigil/store"
 )
 
@@ -25,6 +26,32 @@ func (g *Gateway) LastSeen(agentID string) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	return st.lastSeen, true
+}
+
+// Presence is what the gateway holds in memory about an agent's polls:
+// newer than the store, which gets last seen and address only every
+// HeartbeatFlush and the spool never.
+type Presence struct {
+	// LastSeen is the latest poll, or the time loaded from the store when
+	// Serve started; zero when never seen.
+	LastSeen time.Time
+	// Polled reports whether a poll arrived since this process started;
+	// only then do Address and Spool say anything.
+	Polled  bool
+	Address string          // where the latest poll came from
+	Spool   wire.SpoolStats // the agent's spool as the latest poll reported it
+}
+
+// Presence returns what this process knows of agentID's polls; the zero
+// Presence for an agent it never heard of.
+func (g *Gateway) Presence(agentID string) Presence {
+	g.agentsMu.Lock()
+	defer g.agentsMu.Unlock()
+	st := g.agents[agentID]
+	if st == nil {
+		return Presence{}
+	}
+	return Presence{LastSeen: st.lastSeen, Polled: st.polled, Address: st.address, Spool: st.spool}
 }
 
 // Online reports whether agentID polled within OfflineAfter. Whether the
@@ -54,7 +81,18 @@ func (g *Gateway) touch(agentID string, t time.Time, address string) {
 	if t.After(st.lastSeen) {
 		st.lastSeen = t
 	}
-	st.address, st.dirty = address, true
+	st.address, st.dirty, st.polled = address, true, true
+}
+
+// noteSpool keeps the spool statistics of agentID's latest poll. They
+// live only in memory: they change with nearly every poll, and writing
+// them would cost a transaction per poll for a figure that is stale a
+// poll later anyway.
+func (g *Gateway) noteSpool(agentID string, s wire.SpoolStats) {
+	st := g.state(agentID)
+	g.agentsMu.Lock()
+	defer g.agentsMu.Unlock()
+	st.spool = s
 }
 
 // flushHeartbeats writes the heartbeats received since the last flush to

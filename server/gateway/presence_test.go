@@ -4,6 +4,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/vigil-monitor/vigil/internal/wire"
 )
 
 // clock is a settable time source.
@@ -62,5 +64,37 @@ func TestPollWaitKeptInBounds(t *testing.T) {
 		if got := New(Config{PollWait: tt.in}).cfg.PollWait; got != tt.want {
 			t.Errorf("PollWait %s became %s, want %s", tt.in, got, tt.want)
 		}
+	}
+}
+
+func TestPresence(t *testing.T) {
+	start := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
+	spool := wire.SpoolStats{Records: 12, Bytes: 4096, Dropped: 3}
+	tests := []struct {
+		name  string
+		setup func(g *Gateway)
+		want  Presence
+	}{
+		{"never heard of", func(*Gateway) {}, Presence{}},
+		{"loaded from the store", func(g *Gateway) { g.seen("1", start) }, Presence{LastSeen: start}},
+		{"polled", func(g *Gateway) {
+			g.seen("1", start)
+			g.touch("1", start.Add(time.Minute), "192.0.2.7")
+			g.noteSpool("1", spool)
+		}, Presence{LastSeen: start.Add(time.Minute), Polled: true, Address: "192.0.2.7", Spool: spool}},
+		{"spool emptied", func(g *Gateway) {
+			g.touch("1", start, "192.0.2.7")
+			g.noteSpool("1", spool)
+			g.noteSpool("1", wire.SpoolStats{Dropped: 3})
+		}, Presence{LastSeen: start, Polled: true, Address: "192.0.2.7", Spool: wire.SpoolStats{Dropped: 3}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := New(Config{})
+			tt.setup(g)
+			if got := g.Presence("1"); got != tt.want {
+				t.Errorf("Presence = %+v, want %+v", got, tt.want)
+			}
+		})
 	}
 }
