@@ -119,6 +119,9 @@ type assignIndex struct {
 	gen   uint64
 	byLoc map[string][]*indexedMonitor // folded location → monitors naming it, in id order
 	names map[string]string            // agent id → name
+	// opened keeps settings with their secrets opened from one build to
+	// the next: agents get them in plain text, over mutual TLS only.
+	opened openedSettings
 }
 
 // indexedMonitor is what the index keeps of a monitor: only what an
@@ -178,14 +181,19 @@ func (x *assignIndex) build(s *Server) error {
 		x.names[a.ID] = a.Name
 	}
 	x.byLoc = map[string][]*indexedMonitor{}
+	x.opened.begin()
 	for _, m := range s.monitors.all() {
 		if m.Paused || !runsOnAgents(m) {
 			continue
 		}
+		settings, err := x.opened.open(s.seal, m)
+		if err != nil {
+			continue // the server reports it in the monitor's place (scheduleUndecryptable)
+		}
 		im := &indexedMonitor{
 			assignment: wire.Assignment{
 				ID: m.ID, Type: m.Type, Target: m.Target,
-				Interval: wire.Duration(m.Interval), Timeout: wire.Duration(m.Timeout), Settings: m.Settings,
+				Interval: wire.Duration(m.Interval), Timeout: wire.Duration(m.Timeout), Settings: settings,
 			},
 			updated: m.UpdatedAt.UnixNano(), locations: m.Locations,
 		}

@@ -20,7 +20,8 @@ type monitorOutput struct {
 	Interval           string          `json:"interval"`
 	Timeout            string          `json:"timeout"`
 	Locations          []string        `json:"locations"`
-	Settings           json.RawMessage `json:"settings"`
+	Settings           json.RawMessage `json:"settings"`    // without the secret settings, which are write-only
+	SecretsSet         []string        `json:"secrets_set"` // the secret settings that hold a value
 	DependsOn          []string        `json:"depends_on"`
 	Notify             []string        `json:"notify"`
 	Escalation         string          `json:"escalation"`
@@ -43,10 +44,11 @@ func (s *Server) monitorOutput(m store.Monitor) monitorOutput {
 	if last != nil {
 		last.At = last.At.UTC()
 	}
+	settings, secretsSet := publicMonitorSettings(m)
 	return monitorOutput{
 		ID: m.ID, Name: m.Name, Type: m.Type, Target: m.Target,
 		Interval: formatDuration(m.Interval), Timeout: formatDuration(m.Timeout),
-		Locations: nonNil(m.Locations), Settings: m.Settings, DependsOn: nonNil(m.DependsOn),
+		Locations: nonNil(m.Locations), Settings: settings, SecretsSet: secretsSet, DependsOn: nonNil(m.DependsOn),
 		Notify: nonNil(m.Notify), Escalation: m.Escalation, RemindEvery: formatDuration(m.RemindEvery),
 		Tags: nonNil(m.Tags), Confirm: m.Confirm,
 		MinFailedLocations: m.MinFailedLocations, Paused: m.Paused,
@@ -148,7 +150,7 @@ func (s *Server) createMonitor(in monitorInput, by store.Actor) (store.Monitor, 
 	if err != nil {
 		return m, err
 	}
-	if err := in.toMonitorNotifying(&m, "", s.monitors.get, s.lookupAgent, dir); err != nil {
+	if err := in.toMonitorNotifying(&m, "", s.monitors.get, s.lookupAgent, dir, s.seal); err != nil {
 		return m, err
 	}
 	if err := s.db.CreateMonitor(&m, by); err != nil {
@@ -170,7 +172,7 @@ func (s *Server) updateMonitor(id string, in monitorInput, by store.Actor) (stor
 	if err != nil {
 		return m, err
 	}
-	if err := in.toMonitorNotifying(&m, id, s.monitors.get, s.lookupAgent, dir); err != nil {
+	if err := in.toMonitorNotifying(&m, id, s.monitors.get, s.lookupAgent, dir, s.seal); err != nil {
 		return m, err
 	}
 	if err := s.db.UpdateMonitor(&m, by); errors.Is(err, store.ErrNotFound) {
@@ -202,6 +204,7 @@ func (s *Server) deleteMonitor(id string, by store.Actor) error {
 	}
 	s.monitors.remove(id)
 	s.sched.Remove(id)
+	s.sched.Remove(undecryptableJob + id)
 	s.engine.RemoveMonitor(id)
 	s.live.Remove(id)
 	s.agentsChanged()

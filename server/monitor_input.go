@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"slices"
@@ -9,6 +8,7 @@ import (
 	"time"
 
 	"github.com/vigil-monitor/vigil/checks"
+	"github.com/vigil-monitor/vigil/internal/seal"
 	"github.com/vigil-monitor/vigil/store"
 )
 
@@ -52,15 +52,18 @@ type monitorInput struct {
 	Paused             bool            `json:"paused"`
 
 	// Read-only fields a client may send back unchanged from a GET.
-	ID         *json.RawMessage `json:"id,omitempty"`
-	Status     *json.RawMessage `json:"status,omitempty"`
-	LastResult *json.RawMessage `json:"last_result,omitempty"`
-	CreatedAt  *json.RawMessage `json:"created_at,omitempty"`
-	UpdatedAt  *json.RawMessage `json:"updated_at,omitempty"`
+	ID            *json.RawMessage `json:"id,omitempty"`
+	Status        *json.RawMessage `json:"status,omitempty"`
+	StatusMessage *json.RawMessage `json:"status_message,omitempty"`
+	SecretsSet    *json.RawMessage `json:"secrets_set,omitempty"`
+	LastResult    *json.RawMessage `json:"last_result,omitempty"`
+	CreatedAt     *json.RawMessage `json:"created_at,omitempty"`
+	UpdatedAt     *json.RawMessage `json:"updated_at,omitempty"`
 }
 
 // inputFromMonitor is the starting point of an update: fields the request
-// leaves out keep their values.
+// leaves out keep their values. The settings come without their sealed
+// secrets, which an update then keeps unless it sends them.
 func inputFromMonitor(m store.Monitor) monitorInput {
 	return monitorInput{
 		Name: m.Name, Type: m.Type, Target: m.Target,
@@ -69,7 +72,7 @@ func inputFromMonitor(m store.Monitor) monitorInput {
 		// and decoding a request into the input reuses a slice's backing
 		// array, which would change the cache before validation (and
 		// after a refused update).
-		Locations: slices.Clone(m.Locations), Settings: bytes.Clone(m.Settings), DependsOn: slices.Clone(m.DependsOn),
+		Locations: slices.Clone(m.Locations), Settings: withoutSealedSecrets(m), DependsOn: slices.Clone(m.DependsOn),
 		Notify: slices.Clone(m.Notify), Escalation: m.Escalation, RemindEvery: formatDuration(m.RemindEvery),
 		Tags: slices.Clone(m.Tags), Confirm: &m.Confirm,
 		MinFailedLocations: &m.MinFailedLocations, Paused: m.Paused,
@@ -84,18 +87,21 @@ type monitorLookup func(id string) (store.Monitor, bool)
 // 400 naming its field: the API answers the first, the form shows them all.
 // agents, when given, resolves agent locations (else only "server" exists).
 // Without contacts to resolve notify against, see toMonitorNotifying.
+// It validates only: secret settings are kept as sent, not sealed.
 func (in monitorInput) toMonitor(m *store.Monitor, self string, lookup monitorLookup, agents ...agentLookup) error {
 	var agentsLookup agentLookup
 	if len(agents) > 0 {
 		agentsLookup = agents[0]
 	}
-	return in.toMonitorNotifying(m, self, lookup, agentsLookup, nil)
+	return in.toMonitorNotifying(m, self, lookup, agentsLookup, nil, nil)
 }
 
 // toMonitorNotifying is toMonitor that also resolves notify (contacts and
 // groups by id or name) and escalation (a policy by id or name) against
-// dir; a nil dir knows none.
-func (in monitorInput) toMonitorNotifying(m *store.Monitor, self string, lookup monitorLookup, agentsLookup agentLookup, dir *directory) error {
+// dir, a nil dir knowing none, and seals the type's secret settings with
+// box (see monitorSecrets.monitorSettings): on an update (self set) m's
+// stored secrets are kept unless replaced.
+func (in monitorInput) toMonitorNotifying(m *store.Monitor, self string, lookup monitorLookup, agentsLookup agentLookup, dir *directory, box *seal.Box) error {
 	var errs fieldErrors
 	name := strings.TrimSpace(in.Name)
 	switch {
@@ -126,8 +132,28 @@ func (in monitorInput) toMonitorNotifying(m *store.Monitor, self string, lookup 
 		settings = json.RawMessage("{}")
 	}
 	if known && len(errs.about("target")) == 0 {
-		if _, err := checks.New(in.Type, target, settings); err != nil {
-			errs.add(settingError(err))
+		secrets := monitorSecrets{box: box}
+		if self != "" {
+			old := *m
+			secrets.old = &old
+		}
+		opened, sealed, err := secrets.monitorSettings(t, target, settings)
+		var fe fieldErrors
+		switch {
+		case errors.As(err, &fe):
+			errs = append(errs, fe...)
+		case err != nil:
+			var ae *apiError
+			if !errors.As(err, &ae) {
+				return err // sealing failed: not the input's fault
+			}
+			errs.add(err)
+		default:
+			settings = sealed
+			// The checker sees the plain text, never stored.
+			if _, err := checks.New(in.Type, target, opened); err != nil {
+				errs.add(settingError(err))
+			}
 		}
 	}
 	deps, err := validDependencies(in.DependsOn, self, lookup)

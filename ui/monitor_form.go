@@ -2,6 +2,57 @@ package ui
 
 import "strings"
 
+// SecretKind is the Kind of a CheckSetting that is secret: a password, a
+// community string, a DSN. Its field is a password input that is never
+// filled in (see MonitorFormMore).
+const SecretKind = "secret"
+
+// MonitorFormMore is what the monitor form shows beyond MonitorFormProps:
+// tags, min_failed_locations, the monitors depends_on may name, and the
+// state of the secret settings.
+type MonitorFormMore struct {
+	Tags               string // comma-separated, as typed
+	MinFailedLocations string // as typed; "" is the default, 1
+	// Monitors are the monitors depends_on may name: Value is the name,
+	// Hint a few words about it (its type and target).
+	Monitors []Option
+	// SecretsSet names the secret settings that hold a stored value.
+	SecretsSet map[string]bool
+	// SecretsEntered holds, for each secret typed into a form that was
+	// not saved, an opaque sealed copy that only the same session can
+	// open: posted back in a hidden field, so the person need not type it
+	// again and its plain text never reaches the page.
+	SecretsEntered map[string]string
+}
+
+func isSecret(s CheckSetting) bool { return s.Kind == SecretKind }
+
+// enteredName is the hidden field that posts a secret's sealed copy back.
+func enteredName(s CheckSetting) string { return "entered." + settingName(s) }
+
+func secretSettingPlaceholder(stored bool, entered string) string {
+	switch {
+	case entered != "":
+		return "entered — leave empty to use it"
+	case stored:
+		return "stored — leave empty to keep it"
+	}
+	return ""
+}
+
+func secretSettingHint(s CheckSetting, stored bool, entered string) string {
+	h := settingHint(s)
+	switch {
+	case entered != "":
+		h = "The value you entered is kept but not shown: leave empty to use it, or type another. " + h
+	case stored:
+		h = "A value is stored and never shown: leave empty to keep it. " + h
+	default:
+		h = "Stored encrypted and never shown again. " + h
+	}
+	return strings.TrimSpace(h)
+}
+
 func formAction(p MonitorFormProps) string {
 	if p.Editing {
 		return monitorURL(p.Values.ID, "")
@@ -75,6 +126,8 @@ func settingControl(kind string) string {
 		return "select"
 	case "list", "map", "text":
 		return "textarea"
+	case "json":
+		return "json"
 	case "int":
 		return "number"
 	}
@@ -134,6 +187,8 @@ func settingHint(s CheckSetting) string {
 		hint = strings.TrimSpace(hint + " One per line.")
 	case "map":
 		hint = strings.TrimSpace(hint + " One \"Key: value\" per line.")
+	case "json":
+		hint = strings.TrimSpace(hint + " Written in JSON.")
 	}
 	if s.Default != "" {
 		hint = strings.TrimSpace(hint + " Default: " + s.Default + ".")

@@ -1,0 +1,70 @@
+package server
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/vigil-monitor/vigil/checks"
+	"github.com/vigil-monitor/vigil/store"
+)
+
+func TestMonitorMovedTo(t *testing.T) {
+	typ := checks.Type{Name: "x", Settings: []checks.Setting{{Name: "password", Secret: true}, {Name: "steps"}, {Name: "port"}}}
+	tests := []struct {
+		name                         string
+		oldTarget, oldSettings       string
+		newTarget, newSettings, want string
+	}{
+		{"nothing changed", "db.example:3306", `{}`, "db.example:3306", `{}`, ""},
+		{"another host", "db.example:3306", `{}`, "evil.example:3306", `{}`, "target"},
+		{"another port", "db.example:3306", `{}`, "db.example:3307", `{}`, "target"},
+		{"case and the root's dot", "db.example:3306", `{}`, "DB.Example.:3306", `{}`, ""},
+		{"IPv6 brackets", "[2001:db8::1]:161", `{}`, "[2001:DB8::1]:161", `{}`, ""},
+		{"a port added to a bare host", "mail.example", `{}`, "mail.example:25", `{}`, "target"},
+		{"URL path only", "https://app.example/login", `{}`, "https://app.example/v2/login?x=1", `{}`, ""},
+		{"URL default port made explicit", "https://app.example/", `{}`, "HTTPS://APP.EXAMPLE:443/", `{}`, ""},
+		{"URL scheme", "https://app.example/", `{}`, "http://app.example/", `{}`, "target"},
+		{"a step to a new host", "https://app.example/", `{"steps":[{"url":"/login"}]}`,
+			"https://app.example/", `{"steps":[{"url":"/login"},{"url":"https://evil.example/x"}]}`, "settings.steps"},
+		{"steps reordered, same hosts", "https://app.example/", `{"steps":[{"url":"https://a.example/"},{"url":"https://b.example/"}]}`,
+			"https://app.example/", `{"steps":[{"url":"https://b.example/2"},{"url":"https://a.example/1"}]}`, ""},
+		{"a nested host member", "h:1", `{"steps":{"db":{"host":"a.example"}}}`, "h:1", `{"steps":{"db":{"host":"b.example"}}}`, "settings.steps"},
+		{"a port setting", "h", `{"port":25}`, "h", `{"port":2525}`, "settings.port"},
+		{"a secret is no place", "h:1", `{"password":"https://a.example/"}`, "h:1", `{"password":"https://evil.example/"}`, ""},
+		{"a destination removed", "h:1", `{"steps":[{"url":"https://a.example/"}]}`, "h:1", `{}`, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			old := &store.Monitor{Type: "x", Target: tt.oldTarget, Settings: json.RawMessage(tt.oldSettings)}
+			fields, err := settingsObject(json.RawMessage(tt.newSettings))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := monitorMovedTo(typ, old, tt.newTarget, fields); got != tt.want {
+				t.Errorf("monitorMovedTo = %q, want %q", got, tt.want)
+			}
+		})
+	}
+	if got := monitorMovedTo(typ, nil, "evil.example:1", nil); got != "" {
+		t.Errorf("a new monitor moved through %q", got)
+	}
+}
+
+// FuzzMonitorMovedTo: any settings, however hostile, are walked without a
+// panic, and settings compared with themselves never move.
+func FuzzMonitorMovedTo(f *testing.F) {
+	for _, s := range []string{`{}`, `{"steps":[{"url":"https://a/"}]}`, `{"port":1,"x":{"host":"h"}}`, `{"a":[[[[{"server":"s"}]]]]}`} {
+		f.Add("h:1", s)
+	}
+	typ := checks.Type{Name: "x", Settings: []checks.Setting{{Name: "password", Secret: true}}}
+	f.Fuzz(func(t *testing.T, target, settings string) {
+		fields, err := settingsObject(json.RawMessage(settings))
+		if err != nil {
+			return
+		}
+		old := &store.Monitor{Type: "x", Target: target, Settings: json.RawMessage(settings)}
+		if got := monitorMovedTo(typ, old, target, fields); got != "" {
+			t.Errorf("unchanged settings moved through %q", got)
+		}
+	})
+}
