@@ -349,6 +349,85 @@ func TestBrowserNotifications(t *testing.T) {
 	b.screenshot("monitor-notify")
 }
 
+// phoneWidth is a common phone's CSS width (iPhone 12 to 15).
+const phoneWidth = 390
+
+// TestBrowserPhoneWidth opens every list page, each with rows, and a
+// monitor's and an incident's page on a 390 px wide screen and checks that
+// none is wider than the screen: the nav wraps and scrolls by itself,
+// tables turn into cards, charts scroll inside their box.
+func TestBrowserPhoneWidth(t *testing.T) {
+	b := newBrowser(t)
+	s := testenv.StartServer(t, testenv.Options{AdminUser: adminUser, AdminPassword: adminPassword})
+	api := s.Login(adminUser, adminPassword)
+	var up, down struct {
+		ID string `json:"id"`
+	}
+	api.Do(t, "POST", "/api/v1/monitors", map[string]any{"name": "Shop front page with a rather long name for a phone",
+		"type": "http", "target": s.URL + "/healthz?with=a-long-query-string-that-does-not-break", "interval": "1s"}, http.StatusCreated, &up)
+	one := 1
+	api.Do(t, "POST", "/api/v1/monitors", map[string]any{"name": "Closed port", "type": "tcp", "target": "127.0.0.1:1",
+		"interval": "1s", "confirm": &one}, http.StatusCreated, &down)
+	api.Do(t, "POST", "/api/v1/contacts", map[string]any{"name": "Ops mail", "type": "email",
+		"settings": map[string]any{"to": "operations-team-with-a-long-address@example.com"}}, http.StatusCreated, nil)
+	api.Do(t, "POST", "/api/v1/join-tokens", map[string]any{"ttl": "24h", "uses": 1}, http.StatusCreated, nil)
+	api.Do(t, "POST", "/api/v1/escalation-policies", map[string]any{"name": "Web on-call",
+		"steps": []map[string]any{{"after": "0", "targets": []string{"Ops mail"}}}}, http.StatusCreated, nil)
+	api.Do(t, "POST", "/api/v1/maintenance", map[string]any{"name": "Saturday patching", "monitors": []string{up.ID},
+		"weekly": map[string]any{"days": []string{"sat"}, "from": "22:00", "to": "02:00", "time_zone": "Europe/Berlin"}}, http.StatusCreated, nil)
+	var incident string
+	testenv.WaitUntil(t, 30*time.Second, "an incident for the closed port", func(ctx context.Context) (bool, string) {
+		var open []struct {
+			ID string `json:"id"`
+		}
+		api.Do(t, "GET", "/api/v1/incidents?open=true", nil, http.StatusOK, &open)
+		if len(open) == 0 {
+			return false, "no open incident yet"
+		}
+		incident = open[0].ID
+		return true, ""
+	})
+
+	b.do("sign in on a phone",
+		chromedp.EmulateViewport(phoneWidth, 844, chromedp.EmulateScale(2)),
+		chromedp.Navigate(s.URL+"/login"),
+		chromedp.WaitVisible(byTestID("login-form")),
+		fill("login-form", [2]string{"username", adminUser}, [2]string{"password", adminPassword}),
+		chromedp.Click(submitButton("login-form")),
+		chromedp.WaitVisible(byTestID("dashboard")),
+	)
+	pages := []struct{ name, path string }{
+		{"dashboard", "/"}, {"incidents", "/incidents?filter=all"}, {"agents", "/agents"}, {"contacts", "/contacts"},
+		{"escalations", "/escalations"}, {"maintenance", "/maintenance"}, {"monitor", "/monitors/" + up.ID},
+		{"monitor-down", "/monitors/" + down.ID}, {"incident", "/incidents/" + incident}, {"new-monitor", "/monitors/new"},
+	}
+	for _, pg := range pages {
+		b.do("open "+pg.name, chromedp.Navigate(s.URL+pg.path), chromedp.WaitVisible(chromedp.CSS("main")))
+		ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[pageWidth](`({scroll: document.documentElement.scrollWidth,
+			nav: document.querySelector("nav.nav").getBoundingClientRect().right,
+			wide: [...document.querySelectorAll("main *, header *")].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1
+				&& !e.closest(".chart-wrap, .table-wrap, nav.nav")).slice(0, 5).map(e => e.tagName + "." + e.className)})`))
+		cancel()
+		if err != nil {
+			t.Fatalf("browser: measure %s: %v", pg.name, err)
+		}
+		if got.Scroll > phoneWidth || got.Nav > phoneWidth+1 {
+			b.screenshot("phone-" + pg.name)
+			t.Errorf("%s at %d px: the page is %d px wide, the nav ends at %.0f px; too wide: %v", pg.path, phoneWidth, got.Scroll, got.Nav, got.Wide)
+		}
+	}
+	b.do("open the monitor", chromedp.Navigate(s.URL+"/monitors/"+up.ID), chromedp.WaitVisible(byTestID("monitor-status")))
+	b.screenshot("phone-monitor")
+}
+
+// pageWidth is what TestBrowserPhoneWidth measures on each page.
+type pageWidth struct {
+	Scroll int      `json:"scroll"` // document.documentElement.scrollWidth
+	Nav    float64  `json:"nav"`    // the right edge of the nav's box
+	Wide   []string `json:"wide"`   // elements that stick out, outside boxes that scroll
+}
+
 // jsStep runs a script as a step; it must return true.
 func jsStep(expr string) chromedp.Action[chromedp.Void] {
 	return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/vigil-monitor/vigil/server/alerting"
@@ -78,10 +79,15 @@ func (s *Server) handleAckLinkPage(w http.ResponseWriter, r *http.Request) {
 	case l.incident.Status != store.IncidentOpen:
 		p.Done, p.Failed = "This incident has ended already: there is nothing to acknowledge.", true
 	case l.incident.AcknowledgedAt != nil:
-		p.Done, p.Failed = "This incident was acknowledged already by "+l.incident.AcknowledgedBy+".", true
+		p.Done, p.Failed = "This incident was acknowledged already by "+strings.TrimPrefix(l.incident.AcknowledgedBy, contactActorPrefix)+".", true
 	}
 	s.render(w, r, http.StatusOK, ui.AckLinkPage(p))
 }
+
+// contactActorPrefix marks, in the audit log and an incident's
+// acknowledged_by, a contact that used its link rather than a user; what
+// people read names the contact alone ("Ops mail (email link)").
+const contactActorPrefix = "contact:"
 
 // handleAckLinkSubmit acknowledges the incident as the contact the link
 // was sent to.
@@ -96,7 +102,7 @@ func (s *Server) handleAckLinkSubmit(w http.ResponseWriter, r *http.Request) {
 		s.ackLinkError(w, r, err)
 		return
 	}
-	by := store.Actor{Username: "contact:" + l.contact.Name + " (email link)", IP: clientIP(r)}
+	by := store.Actor{Username: contactActorPrefix + l.contact.Name + " (email link)", IP: clientIP(r)}
 	p := s.ackLinkProps(l)
 	inc, err := s.ackIncident(l.incident.ID, "", by)
 	var ae *apiError
@@ -107,7 +113,7 @@ func (s *Server) handleAckLinkSubmit(w http.ResponseWriter, r *http.Request) {
 		s.ackLinkError(w, r, err)
 		return
 	default:
-		p.Done = "Incident " + inc.ID + " of " + p.MonitorName + " is acknowledged by " + inc.AcknowledgedBy + ". Further escalation is stopped."
+		p.Done = "Incident " + inc.ID + " of " + p.MonitorName + " is acknowledged by " + strings.TrimPrefix(inc.AcknowledgedBy, contactActorPrefix) + ". Further escalation is stopped."
 	}
 	s.render(w, r, http.StatusOK, ui.AckLinkPage(p))
 }

@@ -134,7 +134,7 @@ func TestAckLink(t *testing.T) {
 	}
 
 	resp, page = b.post(path, link.Query())
-	if resp.StatusCode != http.StatusOK || !strings.Contains(page, "is acknowledged by contact:Ops mail (email link)") {
+	if resp.StatusCode != http.StatusOK || !strings.Contains(page, "is acknowledged by Ops mail (email link)") {
 		t.Fatalf("POST: %d\n%s", resp.StatusCode, page)
 	}
 	got, _ := ts.db.Incident(inc.ID)

@@ -200,7 +200,7 @@ func (s *Server) sendTestEmail(ctx context.Context, to string) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, smtpTestTimeout)
 	defer cancel()
-	ev := notify.Event{Kind: "test", Monitor: notify.Monitor{Name: "Vigil test email"}, At: time.Now().UTC(), MonitorURL: s.publicURL}
+	ev := notify.Event{Kind: "test", Monitor: notify.Monitor{Name: notify.TestMonitorName}, At: time.Now().UTC(), MonitorURL: s.publicURL}
 	if err := n.Send(ctx, ev); err != nil {
 		return &apiError{Status: http.StatusBadGateway, Msg: "the mail server did not take the email: " + err.Error()}
 	}

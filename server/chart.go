@@ -40,9 +40,11 @@ const maxRawPoints = 20000
 // buildChart reads the range from its tier. Rollups cover only complete
 // minutes or hours, so the newest stretch after the last rollup is made
 // from the finer data and bucketed here: the chart has no gap at its end.
-func (s *Server) buildChart(monitorID string, cr chartRange, now time.Time) (ui.Chart, error) {
+// interval is the monitor's: points are expected that far apart (or a
+// bucket apart when that is longer), so the chart can tell missing data.
+func (s *Server) buildChart(monitorID string, cr chartRange, interval time.Duration, now time.Time) (ui.Chart, error) {
 	from := now.Add(-cr.span)
-	chart := ui.Chart{From: from, To: now, Bucketed: cr.bucket > 0}
+	chart := ui.Chart{From: from, To: now, Bucketed: cr.bucket > 0, Step: max(interval, cr.bucket)}
 	if cr.bucket == 0 {
 		results, err := s.db.Results(monitorID, store.ResultQuery{Since: from, Until: now, Limit: maxRawPoints, Newest: true})
 		if err != nil {
@@ -154,18 +156,27 @@ func worstOf(ru store.Rollup) string {
 	return string(checks.StatusOK)
 }
 
+// rawSeries charts each result's latency. A problem's latency (0 for a
+// refused connection, the timeout for a silent host) is no response time:
+// the point is Failed, marked but not drawn into the line.
 func rawSeries(results []checks.Result) []ui.ChartSeries {
 	by := map[string][]ui.ChartPoint{}
 	for _, r := range results {
-		by[r.Location] = append(by[r.Location], ui.ChartPoint{At: r.At, Min: r.LatencyMS, Avg: r.LatencyMS, Max: r.LatencyMS, Status: string(r.Status)})
+		by[r.Location] = append(by[r.Location], ui.ChartPoint{At: r.At, Min: r.LatencyMS, Avg: r.LatencyMS, Max: r.LatencyMS,
+			Status: string(r.Status), Failed: r.Status == checks.StatusProblem})
 	}
 	return seriesFromMap(by)
 }
 
+// rollupSeries charts each bucket's latencies. A bucket of problems only
+// is Failed, as a raw problem is. (A rollup's latencies cover all its
+// results, so a bucket with some problems among answers still counts
+// theirs: the store keeps no latency of answers alone.)
 func rollupSeries(rollups []store.Rollup) []ui.ChartSeries {
 	by := map[string][]ui.ChartPoint{}
 	for _, ru := range rollups {
-		by[ru.Location] = append(by[ru.Location], ui.ChartPoint{At: ru.Start, Min: ru.MinMS, Avg: ru.AvgMS, Max: ru.MaxMS, Status: worstOf(ru)})
+		by[ru.Location] = append(by[ru.Location], ui.ChartPoint{At: ru.Start, Min: ru.MinMS, Avg: ru.AvgMS, Max: ru.MaxMS,
+			Status: worstOf(ru), Failed: ru.OK+ru.Warning == 0})
 	}
 	return seriesFromMap(by)
 }

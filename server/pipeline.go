@@ -33,6 +33,7 @@ func (s *Server) startPipeline() error {
 	}
 	s.monitors = newMonitorSet(monitors)
 	s.engine = engine.New(s.db, s.log.With("part", "engine"))
+	s.engine.SetLocationNames(s.incidentLocationName)
 	s.initAlerting()
 	s.engine.Load(monitors, states)
 	s.engine.Subscribe(s.logEvent)
@@ -41,9 +42,7 @@ func (s *Server) startPipeline() error {
 		return fmt.Errorf("load summaries: %w", err)
 	}
 	s.writer = ingest.New(s.db, s.log.With("part", "ingest"), ingest.Options{OnCommitted: s.committed})
-	s.sched = scheduler.New(scheduler.Options{Location: serverLocation, Sink: func(ctx context.Context, r scheduler.Result) error {
-		return s.writer.Submit(ctx, store.MonitorResult{MonitorID: r.MonitorID, Result: r.Result})
-	}}, s.log.With("part", "scheduler"))
+	s.sched = scheduler.New(scheduler.Options{Location: serverLocation, Sink: s.submitScheduled}, s.log.With("part", "scheduler"))
 	for _, m := range monitors {
 		s.schedule(m, false)
 	}
@@ -59,13 +58,29 @@ func (s *Server) committed(batch []store.MonitorResult) {
 
 // schedule (re)starts m's job, or stops it when m is paused or runs
 // elsewhere. A monitor whose settings no longer validate is not run and
-// the reason is logged. soon asks for a first run within seconds.
+// the reason is logged. One whose secrets do not open (another
+// secret.key) runs a stand-in job that reports it, wherever it runs (see
+// scheduleUndecryptable). soon asks for a first run within seconds.
+//
+// Secrets are opened here, once per change of the monitor: the checker
+// keeps them, no run opens anything.
 func (s *Server) schedule(m store.Monitor, soon bool) {
-	if m.Paused || !runsOnServer(m) {
+	if m.Paused {
+		s.sched.Remove(m.ID)
+		s.sched.Remove(undecryptableJob + m.ID)
+		return
+	}
+	settings, err := openMonitorSettings(s.seal, m)
+	if err != nil {
+		s.scheduleUndecryptable(m, soon)
+		return
+	}
+	s.sched.Remove(undecryptableJob + m.ID)
+	if !runsOnServer(m) {
 		s.sched.Remove(m.ID)
 		return
 	}
-	c, err := checks.New(m.Type, m.Target, m.Settings)
+	c, err := checks.New(m.Type, m.Target, settings)
 	if err != nil {
 		s.sched.Remove(m.ID)
 		s.log.Warn("monitor not scheduled: invalid settings", "monitor", m.ID, "err", err)

@@ -56,3 +56,59 @@ func TestWebIncidentPage(t *testing.T) {
 		t.Errorf("unknown incident: %d", resp.StatusCode)
 	}
 }
+
+// TestWebIncidentLogNamesAndSecrets: a cancelled escalation step shows
+// whom it was for, and a viewer sees a provider's URL without its path,
+// as the API shows it.
+func TestWebIncidentLogNamesAndSecrets(t *testing.T) {
+	ts := newTestServer(t, true)
+	tok := ts.token(t, "admin")
+	ts.addUser(t, "vera", "viewer")
+	inc, m := ts.openIncident(t, tok)
+	ops := ts.addContact(t, tok, "Ops mail")
+	step := &store.OutboxEntry{IncidentID: inc.ID, MonitorID: m.ID, ContactID: ops, Event: "incident.opened", Step: 2,
+		NotBefore: time.Now().Add(10 * time.Minute), Payload: []byte(`{}`)}
+	orphan := &store.OutboxEntry{IncidentID: inc.ID, MonitorID: m.ID, Event: "incident.opened", Step: 3,
+		NotBefore: time.Now().Add(20 * time.Minute), Payload: []byte(`{}`)}
+	failed := &store.OutboxEntry{IncidentID: inc.ID, MonitorID: m.ID, ContactID: "77", Event: "incident.opened", Payload: []byte(`{}`)}
+	if err := ts.db.EnqueueNotifications([]*store.OutboxEntry{step, orphan, failed}); err != nil {
+		t.Fatal(err)
+	}
+	a := store.NotificationAttempt{ContactID: "77", ContactName: "Chat", ContactType: "webhook", Event: "incident.opened",
+		Attempt: 1, At: time.Now(), Result: "gave_up", Error: "POST https://chat.example.com/hooks/s3cr3t-token: 410 Gone"}
+	if err := ts.db.DropNotification(failed.ID, a); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ts.db.CancelNotifications(inc.ID, func(store.OutboxEntry) bool { return true },
+		store.NotificationAttempt{At: time.Now(), Result: "cancelled", Error: "acknowledged by alice"}); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		user       string
+		see, never []string
+	}{
+		{"admin", []string{"Ops mail", "escalation step 3", "cancelled", "https://chat.example.com/hooks/s3cr3t-token"}, nil},
+		{"vera", []string{"Ops mail", "escalation step 3", "https://chat.example.com/…: 410 Gone"}, []string{"s3cr3t"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.user, func(t *testing.T) {
+			b := newBrowser(t, ts)
+			if tc.user == "admin" {
+				b.login()
+			} else {
+				b.loginAs(tc.user)
+			}
+			_, page := b.get("/incidents/" + inc.ID)
+			for _, want := range tc.see {
+				if !strings.Contains(page, want) {
+					t.Errorf("the page lacks %q", want)
+				}
+			}
+			for _, bad := range tc.never {
+				if strings.Contains(page, bad) {
+					t.Errorf("the page shows %q", bad)
+				}
+			}
+		})
+	}
+}

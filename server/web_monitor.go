@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/vigil-monitor/vigil/checks"
 	"github.com/vigil-monitor/vigil/store"
 	"github.com/vigil-monitor/vigil/ui"
 )
@@ -17,21 +18,33 @@ func (s *Server) handleMonitorPage(w http.ResponseWriter, r *http.Request, rc *r
 	}
 	cr := findRange(r.URL.Query().Get("range"))
 	p := ui.MonitorProps{
-		Page:     s.pageFor(w, r, rc, m.Name, "dashboard"),
-		Monitor:  s.monitorRow(m),
-		Interval: formatDuration(m.Interval),
-		Timeout:  formatDuration(m.Timeout),
-		Paused:   m.Paused,
-		Range:    cr.name,
+		Page:        s.pageFor(w, r, rc, m.Name, "dashboard"),
+		Monitor:     s.monitorRow(m),
+		Interval:    formatDuration(m.Interval),
+		Timeout:     formatDuration(m.Timeout),
+		Paused:      m.Paused,
+		Range:       cr.name,
+		ValuesFirst: isHostCheck(m.Type),
+	}
+	if p.ValuesFirst {
+		// A host check's latency is only how long reading the host took:
+		// the summary shows what it read instead.
+		if _, last := s.monitorStatus(m); last != nil {
+			if lead, ok := leadReading(*last); ok {
+				p.Lead = &lead
+			}
+		}
+	}
+	if r.Header.Get("HX-Request") == "true" && r.URL.Query().Get("partial") == "summary" {
+		s.render(w, r, http.StatusOK, ui.MonitorSummary(p))
+		return nil
 	}
 	for _, c := range chartRanges {
 		p.Ranges = append(p.Ranges, c.name)
 	}
-	now := time.Now()
-	if p.Chart, err = s.buildChart(m.ID, cr, now); err != nil {
+	if err := s.monitorCharts(&p, m, cr, time.Now()); err != nil {
 		return err
 	}
-	p.Timeline = timeline(p.Chart)
 	names := s.locationLabels()
 	for _, l := range m.Locations {
 		p.Locations = append(p.Locations, names.of(l))
@@ -40,6 +53,9 @@ func (s *Server) handleMonitorPage(w http.ResponseWriter, r *http.Request, rc *r
 		p.PerLocation = perLocation(st, p.Chart, names)
 	}
 	nameSeries(&p.Chart, names)
+	for i := range p.Values {
+		nameSeries(&p.Values[i].Chart, names)
+	}
 	recent, err := s.db.Results(m.ID, store.ResultQuery{Limit: recentResults, Newest: true})
 	if err != nil {
 		return err
@@ -56,12 +72,35 @@ func (s *Server) handleMonitorPage(w http.ResponseWriter, r *http.Request, rc *r
 	for _, inc := range incidents {
 		p.Incidents = append(p.Incidents, incidentRow(inc, monitorNames))
 	}
-	if r.Header.Get("HX-Request") == "true" && r.URL.Query().Get("partial") == "summary" {
-		s.render(w, r, http.StatusOK, ui.MonitorSummary(p))
-		return nil
-	}
 	s.render(w, r, http.StatusOK, ui.MonitorPage(p))
 	return nil
+}
+
+// monitorCharts fills the page's response-time chart, status timeline and
+// value charts for cr, their series still named by location id.
+func (s *Server) monitorCharts(p *ui.MonitorProps, m store.Monitor, cr chartRange, now time.Time) error {
+	var err error
+	if p.Chart, err = s.buildChart(m.ID, cr, m.Interval, now); err != nil {
+		return err
+	}
+	p.Timeline = timeline(p.Chart)
+	locations := make([]string, 0, len(p.Chart.Series))
+	for _, series := range p.Chart.Series {
+		locations = append(locations, series.Name)
+	}
+	values, err := s.valueCharts(m.ID, locations, cr, p.Chart.Step, now)
+	if err != nil {
+		return err
+	}
+	p.Values, p.ValuesNote = values.charts, values.note
+	return nil
+}
+
+// isHostCheck says whether a check type reads the host it runs on (cpu,
+// memory, disk, …) rather than probing a target.
+func isHostCheck(kind string) bool {
+	t, ok := checks.Lookup(kind)
+	return ok && t.Scope == checks.ScopeHost
 }
 
 func (s *Server) handleMonitorPause(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {

@@ -94,6 +94,37 @@ func sampleMonitor() MonitorProps {
 	}
 }
 
+// sampleHostMonitor is a memory check on an agent: its values come first.
+func sampleHostMonitor() MonitorProps {
+	p := sampleMonitor()
+	p.Monitor.Name, p.Monitor.Type, p.Monitor.Target = "web-01 memory", "memory", ""
+	p.Range, p.Locations, p.PerLocation = "1h", []string{"web-01"}, nil
+	from := now.Add(-time.Hour)
+	var used, avail []ChartPoint
+	for i := range 60 {
+		if i >= 20 && i < 30 { // the agent was offline
+			continue
+		}
+		at := from.Add(time.Duration(i) * time.Minute)
+		u := 40 + 10*math.Sin(float64(i)/8)
+		st := "ok"
+		if i == 50 {
+			st, u = "warning", 91
+		}
+		used = append(used, ChartPoint{At: at, Min: u, Avg: u, Max: u, Status: st})
+		a := (100 - u) / 100 * 16 * (1 << 30)
+		avail = append(avail, ChartPoint{At: at, Min: a, Avg: a, Max: a, Status: st})
+	}
+	p.Chart = Chart{From: from, To: now, Step: time.Minute, Series: []ChartSeries{{Name: "web-01", Points: used}}}
+	p.ValuesFirst = true
+	p.Lead = &Reading{Key: "used_percent", Value: 43.2}
+	p.Values = []ValueChart{
+		{Key: "used_percent", Chart: Chart{From: from, To: now, Step: time.Minute, Series: []ChartSeries{{Name: "web-01", Points: used}}}},
+		{Key: "available_bytes", Chart: Chart{From: from, To: now, Step: time.Minute, Series: []ChartSeries{{Name: "web-01", Points: avail}}}},
+	}
+	return p
+}
+
 func sampleTypes() []CheckType {
 	return []CheckType{
 		{Name: "http", Title: "HTTP(S)", TargetHelp: "The URL to request.", Settings: []CheckSetting{

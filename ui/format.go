@@ -221,3 +221,11 @@ func incidentsSubtitle(p IncidentsProps) string {
 	}
 	return plural(open, "open incident", "open incidents")
 }
+
+// ackerName is who acknowledged, as people name them. The server records
+// a contact that used its one-click link as "contact:Ops mail (email
+// link)", so the audit log tells it from a user; pages name the contact
+// alone: "Ops mail (email link)".
+func ackerName(by string) string {
+	return strings.TrimPrefix(by, "contact:")
+}

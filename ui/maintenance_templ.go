@@ -964,21 +964,30 @@ func maintenanceBanners(list []MaintenanceBanner) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var38 string
-			templ_7745c5c3_Var38, templ_7745c5c3_Err = templ.JoinStringErrs(plural(b.Monitors, "monitor", "monitors"))
+			templ_7745c5c3_Var38, templ_7745c5c3_Err = templ.JoinStringErrs(maintenanceEffect(b.Monitors))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `ui/maintenance.templ`, Line: 220, Col: 50}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `ui/maintenance.templ`, Line: 220, Col: 38}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var38))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 93, " open no incident and page nobody. <a href=\"/maintenance\">Windows</a></div>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 93, " <a href=\"/maintenance\">Windows</a></div>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		}
 		return nil
 	})
+}
+
+// maintenanceEffect says what a window does to its monitors, the verb
+// agreeing with their number.
+func maintenanceEffect(n int) string {
+	if n == 1 {
+		return "1 monitor opens no incident and pages nobody."
+	}
+	return plural(n, "monitor", "monitors") + " open no incidents and page nobody."
 }
 
 // weekOrder is the order the day checkboxes are shown in: Monday first.

@@ -79,6 +79,19 @@ type MonitorProps struct {
 	Range     string   // "1h", "24h", "7d", "30d"
 	Ranges    []string // the ranges offered, in order
 	Chart     Chart
+	// Values chart, below the response time, what the results carry
+	// (used_percent, load1, step_1_ms, …), most telling first, over the
+	// same range and time axis.
+	Values []ValueChart
+	// ValuesNote says why the value charts show less than the range, or
+	// nothing: "" when they cover it all.
+	ValuesNote string
+	// ValuesFirst puts the value charts above the response time: for host
+	// checks, whose latency is only how long reading the host took.
+	ValuesFirst bool
+	// Lead is the most telling value of the newest result, shown in the
+	// summary in place of the latency (host checks); nil for none.
+	Lead      *Reading
 	Timeline  []TimelineSegment
 	Incidents []IncidentRow
 	Recent    []ResultRow // the latest results, newest first
@@ -99,12 +112,28 @@ type LocationRow struct {
 	Message     string
 }
 
-// Chart is a response-time chart, rendered as SVG on the server.
+// Chart is a response-time or value chart, rendered as SVG on the server.
 type Chart struct {
 	From, To time.Time
 	Series   []ChartSeries
 	// Bucketed is true when points are rollups (min/avg/max), false for raw results.
 	Bucketed bool
+	// Step is how far apart points are expected (the check interval, or
+	// the bucket when longer); the line breaks where data is missing for
+	// longer. 0: judged from the points.
+	Step time.Duration
+}
+
+// ValueChart is one value the monitor's results carry, charted.
+type ValueChart struct {
+	Key   string // as results carry it: "used_percent", "rx_bytes_per_second"; the label and unit come from it
+	Chart Chart
+}
+
+// Reading is one value of a result.
+type Reading struct {
+	Key   string
+	Value float64
 }
 
 // ChartSeries is one line on a chart, typically one location.
@@ -116,8 +145,11 @@ type ChartSeries struct {
 // ChartPoint is one point: a raw result (Min = Avg = Max) or a rollup.
 type ChartPoint struct {
 	At            time.Time
-	Min, Avg, Max float64 // ms
+	Min, Avg, Max float64 // ms, or the value's unit
 	Status        string  // the worst status in this point
+	// Failed says every result in the point was a problem: its latency is
+	// no response time, so the point is marked and the line breaks.
+	Failed bool
 }
 
 // TimelineSegment is a stretch of time in one status, for the status bar.

@@ -266,7 +266,7 @@ type NotificationRow struct {
 	Event   string // "incident.opened", …
 	Step    int
 	Attempt int
-	Result  string // "sent", "failed", "retrying", "gave_up", "suppressed", "cancelled", "queued"
+	Result  string // "sent", "failed", "retrying", "gave_up", "held", "suppressed", "cancelled", "queued"
 	Error   string
 }
 

@@ -85,6 +85,8 @@ func pageCases() []pageCase {
 	noData := sampleMonitor()
 	noData.Chart.Series, noData.Timeline, noData.Recent, noData.Incidents = nil, nil, nil, nil
 	noData.Paused, noData.Monitor.Status = true, "paused"
+	valuesNote := sampleMonitor()
+	valuesNote.Range, valuesNote.ValuesNote = "30d", "Values are kept for 7 days: older ones are not charted."
 	return []pageCase{
 		{"setup", SetupPage(SetupProps{Page: Page{Title: "Set up"}, Username: "admin",
 			Errors: map[string]string{"code": "the setup code is not right", "password_confirm": "the passwords differ"}}),
@@ -95,7 +97,9 @@ func pageCases() []pageCase {
 		{"dashboard_empty", DashboardPage(empty), map[string]int{"dashboard": 1, "monitor-row": 0, "new-monitor": 1}},
 		{"dashboard_table", DashboardTable(sampleDashboard()), map[string]int{"monitor-row": 7, "logout": 0}},
 		{"monitor", MonitorPage(sampleMonitor()), map[string]int{"monitor-status": 1, "incident-row": 1, "logout": 1}},
-		{"monitor_nodata", MonitorPage(noData), map[string]int{"monitor-status": 1, "incident-row": 0}},
+		{"monitor_nodata", MonitorPage(noData), map[string]int{"monitor-status": 1, "incident-row": 0, "values": 0}},
+		{"monitor_host", MonitorPage(sampleHostMonitor()), map[string]int{"monitor-status": 1, "values": 1, "value-chart": 2, "lead-value": 1, "values-note": 0}},
+		{"monitor_values_note", MonitorPage(valuesNote), map[string]int{"values": 1, "value-chart": 0, "values-note": 1, "lead-value": 0}},
 		{"monitor_summary", MonitorSummary(sampleMonitor()), map[string]int{"monitor-status": 1}},
 		{"monitor_form", MonitorFormPage(sampleForm()), map[string]int{"monitor-form": 1, "monitor-submit": 1, "field-error": 3}},
 		{"monitor_form_dns", MonitorFormPage(dns), map[string]int{"monitor-form": 1, "monitor-submit": 1, "field-error": 0}},

@@ -16,7 +16,7 @@ import (
 // retry: the person who asked is waiting for the answer.
 func (d *Dispatcher) Test(ctx context.Context, c store.Contact) error {
 	now := time.Now()
-	ev := notify.Event{Kind: EventTest, Monitor: notify.Monitor{Name: "Vigil test notification"}, At: now.UTC(), MonitorURL: d.publicURL}
+	ev := notify.Event{Kind: EventTest, Monitor: notify.Monitor{Name: notify.TestMonitorName}, At: now.UTC(), MonitorURL: d.publicURL}
 	payload, err := json.Marshal(ev)
 	if err != nil {
 		return fmt.Errorf("encode test message: %w", err)

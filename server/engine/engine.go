@@ -72,6 +72,20 @@ type Engine struct {
 	// maintenance says whether m is in a maintenance window at t, and the
 	// window's name; nil means never. Set before the first Apply.
 	maintenance func(m store.Monitor, at time.Time) (window string, active bool)
+	// locationName names a location (an agent's id, or "server") for
+	// incident messages; nil leaves them as they are.
+	locationName func(location string) string
+}
+
+// SetLocationNames sets how incident messages name a location: results
+// carry an agent's id, people know the agent by name ("failing from
+// web-01 (agent)", not "failing at 7"). Call it before the first Apply; fn
+// is called only when an incident opens, must be fast and must not call
+// back into the engine.
+func (e *Engine) SetLocationNames(fn func(location string) string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.locationName = fn
 }
 
 // SetMaintenance sets how the engine learns that a monitor is in a

@@ -3,7 +3,6 @@ package engine
 import (
 	"cmp"
 	"errors"
-	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -77,7 +76,7 @@ func unreachable(parent string) string {
 // open creates m's incident. When the store fails the monitor stays
 // without one and the next result tries again.
 func (e *Engine) open(m store.Monitor, s *store.MonitorState, at time.Time) (Event, bool) {
-	inc := store.Incident{MonitorID: m.ID, StartedAt: at, Status: store.IncidentOpen, Message: failureMessage(s.Locations)}
+	inc := store.Incident{MonitorID: m.ID, StartedAt: at, Status: store.IncidentOpen, Message: failureMessage(m, s.Locations, e.nameOf)}
 	if err := e.st.CreateIncident(&inc); err != nil {
 		e.log.Error("open incident", "monitor", m.ID, "err", err)
 		return Event{}, false
@@ -108,15 +107,47 @@ func (e *Engine) resolve(m store.Monitor, s *store.MonitorState, at time.Time, t
 		To: to, Message: inc.Message, Incident: &inc}, true
 }
 
-// failureMessage names each failing location's latest message:
-// "connection refused at server; timeout at eu-1".
-func failureMessage(locs map[string]store.LocationState) string {
-	var parts []string
+// nameOf is how incident messages name a location. e.mu must be held.
+func (e *Engine) nameOf(location string) string {
+	if e.locationName == nil {
+		return location
+	}
+	return cmp.Or(e.locationName(location), location)
+}
+
+// failureMessage says what failed where, each message once with every
+// location that reported it: "connection refused from web-01 (agent) and
+// server; timeout from eu-1 (agent)". A host check reads the host it runs
+// on: "memory 97% used on web-01 (agent)".
+func failureMessage(m store.Monitor, locs map[string]store.LocationState, name func(string) string) string {
+	var msgs []string
+	where := map[string][]string{}
 	for _, loc := range slices.Sorted(maps.Keys(locs)) {
 		ls := locs[loc]
-		if ls.Status == checks.StatusProblem {
-			parts = append(parts, fmt.Sprintf("%s at %s", cmp.Or(ls.Last.Message, "problem"), loc))
+		if ls.Status != checks.StatusProblem {
+			continue
 		}
+		msg := cmp.Or(ls.Last.Message, "problem")
+		if _, seen := where[msg]; !seen {
+			msgs = append(msgs, msg)
+		}
+		where[msg] = append(where[msg], name(loc))
+	}
+	prep := " from "
+	if t, ok := checks.Lookup(m.Type); ok && t.Scope == checks.ScopeHost {
+		prep = " on "
+	}
+	parts := make([]string, 0, len(msgs))
+	for _, msg := range msgs {
+		parts = append(parts, msg+prep+andList(where[msg]))
 	}
 	return strings.Join(parts, "; ")
+}
+
+// andList joins names as a sentence does: "a", "a and b", "a, b and c".
+func andList(names []string) string {
+	if len(names) <= 1 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }

@@ -18,7 +18,7 @@ func TestIncidentRecord(t *testing.T) {
 		t.Fatalf("open incidents = %d, want 1", len(incs))
 	}
 	inc := incs[0]
-	if want := "msg problem at a; msg problem at b"; inc.Message != want {
+	if want := "msg problem from a and b"; inc.Message != want {
 		t.Errorf("message = %q, want %q", inc.Message, want)
 	}
 	if !inc.StartedAt.Equal(opened) {

@@ -61,7 +61,7 @@ func TestRestartWithRealStore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if inc.Status != store.IncidentResolved || inc.EndedAt == nil || !inc.EndedAt.Equal(at) || inc.Message != "refused at server" {
-		t.Errorf("stored incident = %+v, want resolved at %v with message %q", inc, at, "refused at server")
+	if inc.Status != store.IncidentResolved || inc.EndedAt == nil || !inc.EndedAt.Equal(at) || inc.Message != "refused from server" {
+		t.Errorf("stored incident = %+v, want resolved at %v with message %q", inc, at, "refused from server")
 	}
 }

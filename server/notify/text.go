@@ -18,13 +18,22 @@ const (
 	summaryMsgLen = 200
 )
 
+// TestMonitorName is the monitor name test messages carry: a test is about
+// no monitor, and this is what its subject and title then read.
+const TestMonitorName = "Vigil test message"
+
+// contactActor marks an acknowledgement made by a contact through a
+// signed link rather than by a user: the server records it as
+// "contact:Ops mail (email link)"; messages name the contact alone.
+const contactActor = "contact:"
+
 // Summary is the event in one line, shared by every contact type:
 //
 //	PROBLEM: Homepage (http https://x) — connection refused
 //	REMINDER: Homepage (http https://x) still down after 1h5m — connection refused
 //	RESOLVED: Homepage (http https://x) after 4m12s
 //	ACKNOWLEDGED by alice: Homepage (http https://x) — "looking"
-//	TEST: Vigil test notification — if you can read this, this contact works
+//	TEST: Vigil test message — if you can read this, this contact works
 func (ev Event) Summary() string { return ev.summary(" — ") }
 
 // summary is Summary with sep between the subject and the detail; SMS
@@ -44,7 +53,7 @@ func (ev Event) summary(sep string) string {
 		head := "ACKNOWLEDGED"
 		var who, note string
 		if ev.Incident != nil {
-			who, note = oneLine(ev.Incident.AcknowledgedBy, maxNameLen), oneLine(ev.Incident.AckNote, summaryMsgLen)
+			who, note = ackerName(ev.Incident.AcknowledgedBy), oneLine(ev.Incident.AckNote, summaryMsgLen)
 		}
 		if who != "" {
 			head += " by " + who
@@ -94,8 +103,12 @@ type Fact struct {
 
 // Facts are the event's details for people: what, where, since when, the
 // last message, who acknowledged. Links are not facts: see MonitorURL and
-// AckURL.
+// AckURL. A test is about no monitor: it has only its time. A message
+// sent as an incident opens says since when, not "Down for: 0s".
 func (ev Event) Facts() []Fact {
+	if ev.Kind == KindTest {
+		return []Fact{{"When", formatTime(ev.At)}}
+	}
 	facts := []Fact{{"Monitor", ev.monitorName()}}
 	if check := ev.check(); check != "" {
 		facts = append(facts, Fact{"Check", check})
@@ -112,7 +125,7 @@ func (ev Event) Facts() []Fact {
 	}
 	if inc.EndedAt != nil {
 		facts = append(facts, Fact{"Resolved", formatTime(*inc.EndedAt) + ", after " + humanDuration(ev.Downtime())})
-	} else if !inc.StartedAt.IsZero() {
+	} else if !inc.StartedAt.IsZero() && ev.Downtime() >= time.Second {
 		facts = append(facts, Fact{"Down for", humanDuration(ev.Downtime())})
 	}
 	if msg := oneLine(inc.Message, maxMessageLen); msg != "" {
@@ -132,7 +145,7 @@ func (ev Event) ackFact() string {
 		return ""
 	}
 	var b strings.Builder
-	if who := oneLine(inc.AcknowledgedBy, maxNameLen); who != "" {
+	if who := ackerName(inc.AcknowledgedBy); who != "" {
 		b.WriteString("by " + who)
 	}
 	if inc.AcknowledgedAt != nil {
@@ -166,6 +179,12 @@ func (ev Event) Text() string {
 		fmt.Fprintf(&b, "%-14s%s\n", "Acknowledge:", ev.AckURL)
 	}
 	return b.String()
+}
+
+// ackerName is who acknowledged, as people name them: a contact that
+// used its link by its name ("Ops mail (email link)"), a user as is.
+func ackerName(by string) string {
+	return oneLine(strings.TrimPrefix(strings.TrimSpace(by), contactActor), maxNameLen)
 }
 
 func join(head, sep, detail string) string {

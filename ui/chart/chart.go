@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -13,8 +14,13 @@ import (
 // Point is one point of a series: a raw result (Min = Avg = Max) or a rollup.
 type Point struct {
 	At            time.Time
-	Min, Avg, Max float64 // ms
+	Min, Avg, Max float64 // in the chart's Unit
 	Status        string  // the worst status in this point: "ok", "warning", "problem"
+	// Failed says the point has no value to draw: every result in it was a
+	// problem, whose latency (0 for a refused connection, the timeout for
+	// a silent host) is no response time. It is marked, and the line
+	// breaks there rather than dropping to it.
+	Failed bool
 }
 
 // Series is one line on a chart, typically one location.
@@ -23,14 +29,26 @@ type Series struct {
 	Points []Point
 }
 
-// Chart is a response-time chart over [From, To].
+// Chart is a chart of one quantity over [From, To]: the response time, or
+// one value that results carry.
 type Chart struct {
 	From, To time.Time
 	Series   []Series
 	// Bucketed is true when points are rollups; a min–max band is drawn then.
 	Bucketed bool
-	// Width and Height are the SVG's viewBox size; 0 means 800×260.
+	// Width and Height are the SVG's viewBox size; 0 means 800 wide,
+	// 260 high.
 	Width, Height int
+	// Title names the chart for screen readers; "" is "Response time (ms)".
+	Title string
+	// Unit is how values read on the axis and in marks.
+	Unit Unit
+	// Step is how far apart points are expected (the check interval, or
+	// the bucket when that is longer). The line breaks where two points
+	// lie further apart than 2.5 steps (or 3 times the usual spacing), so
+	// time without data (a server down, an agent offline) shows as a gap.
+	// 0 judges from the usual spacing alone.
+	Step time.Duration
 }
 
 // maxSeries bounds the series styles; further series reuse them in turn.
@@ -41,7 +59,8 @@ type layout struct {
 	w, h                     float64
 	left, right, top, bottom float64
 	from, to                 time.Time
-	yMax, yStep              float64
+	yMin, yMax, yStep        float64
+	axis                     axis
 }
 
 func (l layout) x(t time.Time) float64 {
@@ -54,11 +73,12 @@ func (l layout) x(t time.Time) float64 {
 }
 
 func (l layout) y(v float64) float64 {
-	if l.yMax <= 0 {
+	span := l.yMax - l.yMin
+	if span <= 0 {
 		return l.h - l.bottom
 	}
-	v = math.Max(0, math.Min(v, l.yMax))
-	return l.h - l.bottom - v/l.yMax*(l.h-l.top-l.bottom)
+	v = math.Max(l.yMin, math.Min(v, l.yMax))
+	return l.h - l.bottom - (v-l.yMin)/span*(l.h-l.top-l.bottom)
 }
 
 // SVG renders c as an inline <svg> element. A chart without points renders
@@ -66,9 +86,13 @@ func (l layout) y(v float64) float64 {
 func SVG(c Chart) string {
 	l := newLayout(c)
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %s %s" role="img" aria-label="Response time chart" xmlns="http://www.w3.org/2000/svg">`,
-		num(l.w), num(l.h))
-	b.WriteString(`<title>Response time (ms)</title>`)
+	title, full := c.Title, c.Title
+	if title == "" {
+		title, full = "Response time", "Response time (ms)"
+	}
+	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %s %s" role="img" aria-label="%s chart" xmlns="http://www.w3.org/2000/svg">`,
+		num(l.w), num(l.h), html.EscapeString(title))
+	b.WriteString(`<title>` + html.EscapeString(full) + `</title>`)
 	if pointCount(c) == 0 {
 		fmt.Fprintf(&b, `<rect class="ch-frame" x="0.5" y="0.5" width="%s" height="%s" rx="6"/>`, num(l.w-1), num(l.h-1))
 		fmt.Fprintf(&b, `<text class="ch-empty" x="%s" y="%s" text-anchor="middle">No data in this range</text>`, num(l.w/2), num(l.h/2))
@@ -77,7 +101,7 @@ func SVG(c Chart) string {
 	}
 	writeAxes(&b, l)
 	for i, s := range c.Series {
-		writeSeries(&b, l, s, i, c.Bucketed)
+		writeSeries(&b, l, s, i, c)
 	}
 	if len(c.Series) > 1 {
 		writeLegend(&b, l, c.Series)
@@ -88,8 +112,11 @@ func SVG(c Chart) string {
 
 func newLayout(c Chart) layout {
 	l := layout{w: 800, h: 260, left: 56, right: 16, top: 14, bottom: 30}
-	if c.Width > 0 && c.Height > 0 {
-		l.w, l.h = float64(c.Width), float64(c.Height)
+	if c.Width > 0 {
+		l.w = float64(c.Width)
+	}
+	if c.Height > 0 {
+		l.h = float64(c.Height)
 	}
 	if len(c.Series) > 1 {
 		l.top = 34
@@ -98,20 +125,37 @@ func newLayout(c Chart) layout {
 	if l.from.IsZero() || l.to.IsZero() || !l.to.After(l.from) {
 		l.from, l.to = pointSpan(c)
 	}
-	maxV := 0.0
+	lo, hi := valueSpan(c)
+	l.axis = axisFor(c.Unit, math.Max(math.Abs(lo), math.Abs(hi)))
+	// A small chart gets fewer grid lines, so its labels do not crowd.
+	intervals := 6
+	if l.h-l.top-l.bottom < 160 {
+		intervals = 3
+	}
+	l.yMin, l.yMax, l.yStep = niceRange(lo, hi, l.axis.div, intervals)
+	return l
+}
+
+// valueSpan is the range the axis must show: every drawn value and 0.
+// Failed points are left out: a timeout's latency would flatten the line.
+func valueSpan(c Chart) (lo, hi float64) {
 	for _, s := range c.Series {
 		for _, p := range s.Points {
-			v := p.Avg
-			if c.Bucketed {
-				v = math.Max(v, p.Max)
+			if p.Failed {
+				continue
 			}
-			if !math.IsNaN(v) && !math.IsInf(v, 0) {
-				maxV = math.Max(maxV, v)
+			vals := [3]float64{p.Avg, p.Avg, p.Avg}
+			if c.Bucketed {
+				vals[1], vals[2] = p.Min, p.Max
+			}
+			for _, v := range vals {
+				if !math.IsNaN(v) && !math.IsInf(v, 0) {
+					lo, hi = math.Min(lo, v), math.Max(hi, v)
+				}
 			}
 		}
 	}
-	l.yMax, l.yStep = niceScale(maxV)
-	return l
+	return lo, hi
 }
 
 func pointCount(c Chart) int {
@@ -141,13 +185,17 @@ func pointSpan(c Chart) (time.Time, time.Time) {
 }
 
 func writeAxes(b *strings.Builder, l layout) {
-	for _, v := range valueTicks(l.yMax, l.yStep) {
+	for _, v := range valueTicks(l.yMin, l.yMax, l.yStep) {
 		y := num(l.y(v))
 		fmt.Fprintf(b, `<line class="ch-grid" x1="%s" y1="%s" x2="%s" y2="%s"/>`, num(l.left), y, num(l.w-l.right), y)
 		fmt.Fprintf(b, `<text class="ch-label" x="%s" y="%s" text-anchor="end" dominant-baseline="middle">%s</text>`,
-			num(l.left-8), y, html.EscapeString(msLabel(v)))
+			num(l.left-8), y, html.EscapeString(l.axis.label(v)))
 	}
 	base := num(l.h - l.bottom)
+	if l.yMin < 0 {
+		zero := num(l.y(0))
+		fmt.Fprintf(b, `<line class="ch-axis" x1="%s" y1="%s" x2="%s" y2="%s"/>`, num(l.left), zero, num(l.w-l.right), zero)
+	}
 	fmt.Fprintf(b, `<line class="ch-axis" x1="%s" y1="%s" x2="%s" y2="%s"/>`, num(l.left), base, num(l.w-l.right), base)
 	for _, tk := range timeTicks(l.from, l.to) {
 		x := num(l.x(tk.at))
@@ -158,12 +206,13 @@ func writeAxes(b *strings.Builder, l layout) {
 }
 
 // writeSeries draws one series: an optional min–max band, the average line
-// split at gaps, and marks on warning and problem points.
-func writeSeries(b *strings.Builder, l layout, s Series, i int, bucketed bool) {
+// split at gaps and at failed points, and marks on warning and problem
+// points.
+func writeSeries(b *strings.Builder, l layout, s Series, i int, c Chart) {
 	pts := sortedPoints(s.Points)
 	cls := "s" + strconv.Itoa(i%maxSeries)
-	runs := splitAtGaps(pts)
-	if bucketed {
+	runs := lineRuns(pts, c.Step)
+	if c.Bucketed {
 		for _, run := range runs {
 			writeBand(b, l, run, cls)
 		}
@@ -183,13 +232,28 @@ func writeSeries(b *strings.Builder, l layout, s Series, i int, bucketed bool) {
 		b.WriteString(`"/>`)
 	}
 	for _, p := range pts {
-		if p.Status != "problem" && p.Status != "warning" {
-			continue
-		}
-		fmt.Fprintf(b, `<circle class="ch-pt ch-pt-%s" cx="%s" cy="%s" r="3.5"><title>%s %s: %s</title></circle>`,
-			p.Status, num(l.x(p.At)), num(l.y(p.Avg)), html.EscapeString(p.Status),
-			html.EscapeString(p.At.UTC().Format("2006-01-02 15:04:05")), html.EscapeString(msLabel(p.Avg)))
+		writeMark(b, l, p)
 	}
+}
+
+// writeMark marks a warning or problem point with a dot titled with its
+// status, time and value. A failed point has no value worth showing: its
+// dot sits at its latency (the baseline for a refused connection, the top
+// for a timeout) and its title gives only status and time.
+func writeMark(b *strings.Builder, l layout, p Point) {
+	status := p.Status
+	if p.Failed {
+		status = "problem"
+	}
+	if status != "problem" && status != "warning" {
+		return
+	}
+	title := status + " " + p.At.UTC().Format("2006-01-02 15:04:05")
+	if !p.Failed {
+		title += ": " + l.axis.label(p.Avg)
+	}
+	fmt.Fprintf(b, `<circle class="ch-pt ch-pt-%s" cx="%s" cy="%s" r="3.5"><title>%s</title></circle>`,
+		status, num(l.x(p.At)), num(l.y(p.Avg)), html.EscapeString(title))
 }
 
 func writeBand(b *strings.Builder, l layout, run []Point, cls string) {
@@ -233,32 +297,52 @@ func sortedPoints(in []Point) []Point {
 	return pts
 }
 
-// splitAtGaps cuts a sorted series where two neighbours lie much further
-// apart than the usual spacing, so that missing data shows as a gap rather
+// lineRuns cuts a sorted series into the stretches a line joins: it
+// breaks at failed points (which are left out) and where two neighbours
+// lie further apart than gapLimit, so missing data shows as a gap rather
 // than a line drawn across it.
-func splitAtGaps(pts []Point) [][]Point {
-	if len(pts) < 3 {
-		if len(pts) == 0 {
-			return nil
-		}
-		return [][]Point{pts}
-	}
-	steps := make([]time.Duration, 0, len(pts)-1)
-	for i := 1; i < len(pts); i++ {
-		steps = append(steps, pts[i].At.Sub(pts[i-1].At))
-	}
-	sorted := append([]time.Duration(nil), steps...)
-	sort.Slice(sorted, func(i, j int) bool { return sorted[i] < sorted[j] })
-	limit := 3 * sorted[len(sorted)/2]
+func lineRuns(pts []Point, step time.Duration) [][]Point {
+	limit := gapLimit(pts, step)
 	var runs [][]Point
-	start := 0
-	for i, d := range steps {
-		if d > limit {
-			runs = append(runs, pts[start:i+1])
-			start = i + 1
+	var cur []Point
+	flush := func() {
+		if len(cur) > 0 {
+			runs = append(runs, cur)
+			cur = nil
 		}
 	}
-	return append(runs, pts[start:])
+	for _, p := range pts {
+		if p.Failed {
+			flush()
+			continue
+		}
+		if n := len(cur); n > 0 && limit > 0 && p.At.Sub(cur[n-1].At) > limit {
+			flush()
+		}
+		cur = append(cur, p)
+	}
+	flush()
+	return runs
+}
+
+// gapLimit is the longest spacing that still counts as continuous data:
+// 3 times the median spacing of the points, and at least 2.5 steps when
+// the expected step is known (with few points the median says little).
+// 0 means no limit.
+func gapLimit(pts []Point, step time.Duration) time.Duration {
+	var limit time.Duration
+	if len(pts) >= 3 {
+		steps := make([]time.Duration, 0, len(pts)-1)
+		for i := 1; i < len(pts); i++ {
+			steps = append(steps, pts[i].At.Sub(pts[i-1].At))
+		}
+		slices.Sort(steps)
+		limit = 3 * steps[len(steps)/2]
+	}
+	if step > 0 {
+		limit = max(limit, step*5/2)
+	}
+	return limit
 }
 
 // num formats a coordinate with one decimal, trimming ".0", so output is

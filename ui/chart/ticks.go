@@ -2,18 +2,20 @@ package chart
 
 import (
 	"math"
-	"strconv"
 	"time"
 )
 
 // niceScale returns an axis maximum at or above v and the step between its
 // ticks, both "nice" numbers (1, 2, 2.5 or 5 times a power of ten), aiming
-// at about four intervals.
-func niceScale(v float64) (maxV, step float64) {
+// at about six intervals.
+func niceScale(v float64) (maxV, step float64) { return niceScaleIn(v, 6) }
+
+// niceScaleIn is niceScale aiming at about n intervals.
+func niceScaleIn(v float64, n int) (maxV, step float64) {
 	if v <= 0 || math.IsNaN(v) || math.IsInf(v, 0) {
 		return 1, 0.25
 	}
-	step = niceStep(v / 6)
+	step = niceStep(v / float64(n))
 	return math.Ceil(v/step-1e-9) * step, step
 }
 
@@ -36,16 +38,19 @@ func niceStep(raw float64) float64 {
 	return f * pow
 }
 
-// valueTicks lists the ticks 0, step, … up to maxV.
-func valueTicks(maxV, step float64) []float64 {
+// valueTicks lists the ticks minV, minV+step, … up to maxV.
+func valueTicks(minV, maxV, step float64) []float64 {
 	if step <= 0 {
-		return []float64{0}
+		return []float64{minV}
 	}
 	var ticks []float64
 	for i := 0; ; i++ {
-		v := float64(i) * step
+		v := minV + float64(i)*step
 		if v > maxV+step/1e6 || i > 100 {
 			break
+		}
+		if math.Abs(v) < step/1e6 {
+			v = 0 // no "-0" from rounding
 		}
 		ticks = append(ticks, v)
 	}
@@ -58,11 +63,6 @@ func msLabel(ms float64) string {
 		return trimFloat(ms/1000, 2) + " s"
 	}
 	return trimFloat(ms, 2) + " ms"
-}
-
-func trimFloat(f float64, prec int) string {
-	p := math.Pow(10, float64(prec))
-	return strconv.FormatFloat(math.Round(f*p)/p, 'f', -1, 64)
 }
 
 type timeTick struct {
