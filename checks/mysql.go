@@ -62,7 +62,18 @@ func init() {
 		TargetHelp:     "host:port, e.g. db.example.com:3306 (port 3306 when left out)",
 		ValidateTarget: func(target string) error { return validateHostPort(target, true) },
 		New:            newMySQLChecker,
+		ValueUnits:     mysqlRateUnits(),
 	})
+}
+
+// mysqlRateUnits says that every rate is a percentage: their keys, fixed
+// by the issue that named them, carry no unit.
+func mysqlRateUnits() map[string]string {
+	units := make(map[string]string, len(mysqlRates))
+	for _, r := range mysqlRates {
+		units[r.name] = "%"
+	}
+	return units
 }
 
 // mysqlThresholdSettings describes the warning and error thresholds of

@@ -76,6 +76,10 @@ type Type struct {
 	// ValidateTarget returns an error a person understands for a bad target.
 	ValidateTarget func(target string) error
 	New            Factory
+	// ValueUnits gives the unit of result values whose keys do not end in
+	// one (_ms, _percent, _bytes, …): "%" for mysql's slow_queries. Keys
+	// absent here take their unit from their suffix.
+	ValueUnits map[string]string
 	// NewWithEnv, when set, is used instead of New where an Env is given
 	// (see NewWithEnv); New must still validate the same settings.
 	NewWithEnv func(settings json.RawMessage, env Env) (Checker, error)

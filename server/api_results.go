@@ -66,6 +66,7 @@ func (s *Server) handleAPICheckTypes(w http.ResponseWriter, r *http.Request, rc 
 		Kind    string   `json:"kind"`
 		Default string   `json:"default,omitempty"`
 		Options []string `json:"options,omitempty"`
+		Secret  bool     `json:"secret,omitempty"` // write-only: stored sealed, never returned
 		Help    string   `json:"help"`
 	}
 	type checkType struct {
@@ -79,7 +80,7 @@ func (s *Server) handleAPICheckTypes(w http.ResponseWriter, r *http.Request, rc 
 	for _, t := range checks.Types() {
 		ct := checkType{Name: t.Name, Title: t.Title, Scope: string(t.Scope), TargetHelp: t.TargetHelp, Settings: []setting{}}
 		for _, st := range t.Settings {
-			ct.Settings = append(ct.Settings, setting{st.Name, st.Kind, st.Default, st.Options, st.Help})
+			ct.Settings = append(ct.Settings, setting{st.Name, st.Kind, st.Default, st.Options, st.Secret, st.Help})
 		}
 		out = append(out, ct)
 	}

@@ -298,3 +298,10 @@ func statusRank(s checks.Status) int {
 }
 
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+// valueUnits are the units check type kind declares for value keys that
+// do not say theirs (checks.Type.ValueUnits).
+func valueUnits(kind string) map[string]string {
+	t, _ := checks.Lookup(kind)
+	return t.ValueUnits
+}

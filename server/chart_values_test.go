@@ -253,3 +253,15 @@ func TestGroupThousands(t *testing.T) {
 		}
 	}
 }
+
+func TestValueUnitsOfMySQLRates(t *testing.T) {
+	u := valueUnits("mysql")
+	for _, k := range []string{"slow_queries", "innodb_buffer_pool_utilization", "connections_usage"} {
+		if u[k] != "%" {
+			t.Errorf("unit of mysql %s = %q, want %%", k, u[k])
+		}
+	}
+	if _, ok := u["connect_ms"]; ok {
+		t.Error("connect_ms has a declared unit; its suffix says it")
+	}
+}

@@ -65,8 +65,8 @@ func (ms monitorSecrets) monitorSettings(t checks.Type, target string, in json.R
 			_, undecryptable := broken[name]
 			switch {
 			case (stored || undecryptable) && moved != "":
-				errs.add(badRequest("settings."+name, "%s now points to another host, so the stored %s is not sent there: "+
-					"enter it again, or remove it", moved, name))
+				errs.add(badRequest("settings."+name, "%s, so the stored %s is not sent there: "+
+					"enter it again, or remove it", movedReason(moved), name))
 			case undecryptable:
 				keptSealed[name] = broken[name]
 			case stored:

@@ -68,8 +68,35 @@ func destinations(t checks.Type, target string, fields map[string]json.RawMessag
 			continue
 		}
 		addDestinations(&out, "settings."+name, name, v)
+		if guardSetting(name) && v != nil && v != "" {
+			out = append(out, destination{"settings." + name, "guard." + name + "=" + string(fields[name])})
+		}
 	}
 	return out
+}
+
+// guardSetting reports whether a setting says how the connection to the
+// host is protected: TLS on or off, which certificates are trusted, the
+// name checked, whether a password may go in clear. Changing one is like
+// changing the host: an editor who turns off verification or TLS could
+// have the stored password sent in clear or to whoever intercepts the
+// connection.
+func guardSetting(name string) bool {
+	switch name {
+	case "tls", "tls_verify", "tls_verify_chain", "skip_verify", "ca_file", "ca_pem", "server_name",
+		"min_tls_version", "allow_plaintext_login", "version", "security_level":
+		return true
+	}
+	return false
+}
+
+// movedReason completes "… so the stored password is not sent there" for
+// the field monitorMovedTo returned.
+func movedReason(field string) string {
+	if name, ok := strings.CutPrefix(field, "settings."); ok && guardSetting(name) {
+		return field + " changed how the connection is protected"
+	}
+	return field + " now points to another host"
 }
 
 // addDestinations walks one setting's value; key is the name of the

@@ -32,6 +32,12 @@ func TestMonitorMovedTo(t *testing.T) {
 		{"a port setting", "h", `{"port":25}`, "h", `{"port":2525}`, "settings.port"},
 		{"a secret is no place", "h:1", `{"password":"https://a.example/"}`, "h:1", `{"password":"https://evil.example/"}`, ""},
 		{"a destination removed", "h:1", `{"steps":[{"url":"https://a.example/"}]}`, "h:1", `{}`, ""},
+		{"TLS turned off", "mail.example:587", `{"tls":"starttls"}`, "mail.example:587", `{"tls":"none"}`, "settings.tls"},
+		{"verification turned off", "h:1", `{"tls_verify_chain":true}`, "h:1", `{"tls_verify_chain":false}`, "settings.tls_verify_chain"},
+		{"another CA trusted", "h:1", `{}`, "h:1", `{"ca_file":"/tmp/evil.pem"}`, "settings.ca_file"},
+		{"plain-text login allowed", "h:1", `{"allow_plaintext_login":false}`, "h:1", `{"allow_plaintext_login":true}`, "settings.allow_plaintext_login"},
+		{"protection unchanged", "h:1", `{"tls":"tls","server_name":"h"}`, "h:1", `{"server_name":"h","tls":"tls"}`, ""},
+		{"an empty protection setting is no change", "h:1", `{}`, "h:1", `{"tls":""}`, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

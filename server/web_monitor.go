@@ -31,6 +31,7 @@ func (s *Server) handleMonitorPage(w http.ResponseWriter, r *http.Request, rc *r
 		// the summary shows what it read instead.
 		if _, last := s.monitorStatus(m); last != nil {
 			if lead, ok := leadReading(*last); ok {
+				lead.Unit = valueUnits(m.Type)[lead.Key]
 				p.Lead = &lead
 			}
 		}
@@ -91,6 +92,10 @@ func (s *Server) monitorCharts(p *ui.MonitorProps, m store.Monitor, cr chartRang
 	values, err := s.valueCharts(m.ID, locations, cr, p.Chart.Step, now)
 	if err != nil {
 		return err
+	}
+	units := valueUnits(m.Type)
+	for i := range values.charts {
+		values.charts[i].Unit = units[values.charts[i].Key]
 	}
 	p.Values, p.ValuesNote = values.charts, values.note
 	return nil

@@ -63,7 +63,7 @@ func (db *DB) CreateMonitor(m *Monitor, by Actor) error {
 		if err := putJSON(b, key, rec); err != nil {
 			return err
 		}
-		return appendAuditTx(tx, by, "monitor.create", auditTarget("monitor", id), nil, rec)
+		return appendAuditTx(tx, by, "monitor.create", auditTarget("monitor", id), nil, auditedMonitor(rec))
 	})
 	if err != nil {
 		return fmt.Errorf("store: create monitor: %w", err)
@@ -130,7 +130,7 @@ func (db *DB) UpdateMonitor(m *Monitor, by Actor) error {
 		if err := putJSON(b, key, rec); err != nil {
 			return err
 		}
-		return appendAuditTx(tx, by, "monitor.update", auditTarget("monitor", rec.ID), old, rec)
+		return appendAuditTx(tx, by, "monitor.update", auditTarget("monitor", rec.ID), auditedMonitor(old), auditedMonitor(rec))
 	})
 	if err != nil {
 		return fmt.Errorf("store: update monitor %s: %w", m.ID, err)
@@ -162,10 +162,17 @@ func (db *DB) DeleteMonitor(id string, by Actor) error {
 		if err := db.deleteSeriesTx(tx, id); err != nil {
 			return fmt.Errorf("delete series: %w", err)
 		}
-		return appendAuditTx(tx, by, "monitor.delete", auditTarget("monitor", id), old, nil)
+		return appendAuditTx(tx, by, "monitor.delete", auditTarget("monitor", id), auditedMonitor(old), nil)
 	})
 	if err != nil {
 		return fmt.Errorf("store: delete monitor %s: %w", id, err)
 	}
 	return nil
+}
+
+// auditedMonitor is m as the audit log keeps it: sealed secret settings
+// shown as "(set)", like contacts' (redactSealed).
+func auditedMonitor(m Monitor) Monitor {
+	m.Settings = redactSealed(m.Settings)
+	return m
 }

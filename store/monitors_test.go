@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -119,5 +120,27 @@ func TestMonitorCopiedOut(t *testing.T) {
 	again, _ := db.Monitor(m.ID)
 	if string(again.Settings) != `{"expect_status":200}` || again.Tags[0] != "web" {
 		t.Fatalf("stored monitor changed through a returned value: %+v", again)
+	}
+}
+
+// A monitor's sealed secret settings are "(set)" in the audit log, as a
+// contact's are: the log is read by more people than the settings.
+func TestMonitorAuditRedactsSealedSettings(t *testing.T) {
+	db := openTestDB(t)
+	m := sampleMonitor("db")
+	m.Settings = json.RawMessage(`{"username":"vigil","password":"sealed:v1:c2VjcmV0"}`)
+	wantErr(t, db.CreateMonitor(m, testActor), nil)
+	m.Name = "db primary"
+	wantErr(t, db.UpdateMonitor(m, testActor), nil)
+	a := lastAudit(t, db)
+	for _, side := range []json.RawMessage{a.Before, a.After} {
+		if strings.Contains(string(side), "sealed:") || !strings.Contains(string(side), `"password":"(set)"`) || !strings.Contains(string(side), `"username":"vigil"`) {
+			t.Fatalf("update audit side = %s; want the sealed password as (set), the rest as is", side)
+		}
+	}
+	got, err := db.Monitor(m.ID)
+	wantErr(t, err, nil)
+	if !strings.Contains(string(got.Settings), "sealed:v1:c2VjcmV0") {
+		t.Fatalf("stored settings %s lost the sealed value", got.Settings)
 	}
 }

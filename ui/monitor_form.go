@@ -140,6 +140,7 @@ var labelAcronyms = map[string]string{
 	"imap": "IMAP", "ip": "IP", "ipv4": "IPv4", "ipv6": "IPv6", "json": "JSON", "oid": "OID",
 	"pop3": "POP3", "smtp": "SMTP", "snmp": "SNMP", "sni": "SNI", "sql": "SQL", "ssl": "SSL", "starttls": "STARTTLS",
 	"tcp": "TCP", "tls": "TLS", "udp": "UDP", "url": "URL",
+	"ehlo": "EHLO", "pem": "PEM", "innodb": "InnoDB", "oids": "OIDs", "mysql": "MySQL", "csrf": "CSRF",
 }
 
 // labelWords are abbreviations settingLabel spells out.

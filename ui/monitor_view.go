@@ -48,7 +48,7 @@ func chartSVG(c Chart) string {
 // valueChartSVG draws one value chart, titled and scaled by its key.
 func valueChartSVG(v ValueChart) string {
 	cc := toChart(v.Chart)
-	cc.Title, cc.Unit = valueLabel(v.Key), valueUnit(v.Key)
+	cc.Title, cc.Unit = valueLabel(v.Key), unitOf(v.Key, v.Unit)
 	cc.Width, cc.Height = valueChartWidth, valueChartHeight
 	return chart.SVG(cc)
 }
@@ -71,6 +71,14 @@ func chartNote(c Chart) string {
 		return "Line: average per interval · shaded band: minimum to maximum · dots: warnings and problems · a break: no data, or only failed checks."
 	}
 	return "Dots: warnings and problems · a break in the line: no data, or a failed check (it has no response time)."
+}
+
+// unitOf is unit when the check type names one, else the key's (valueUnit).
+func unitOf(key, unit string) chart.Unit {
+	if unit != "" {
+		return chart.Unit(unit)
+	}
+	return valueUnit(key)
 }
 
 // valueUnit reads a value's unit from its key's suffix, the convention
@@ -105,7 +113,7 @@ func valueLabel(key string) string {
 
 // fmtReading writes a value in its key's unit: "43%", "1.5 GiB".
 func fmtReading(r Reading) string {
-	return chart.FormatValue(r.Value, valueUnit(r.Key))
+	return chart.FormatValue(r.Value, unitOf(r.Key, r.Unit))
 }
 
 // hasValueCard says whether the page has value charts or a word on why not.

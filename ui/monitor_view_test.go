@@ -77,3 +77,12 @@ func TestValuesPlacement(t *testing.T) {
 		})
 	}
 }
+
+func TestUnitOfPrefersTheTypesUnit(t *testing.T) {
+	if got := unitOf("slow_queries", "%"); got != chart.UnitPercent {
+		t.Errorf("unitOf(slow_queries, %%) = %q", got)
+	}
+	if got := unitOf("connect_ms", ""); got != chart.UnitMS {
+		t.Errorf("unitOf(connect_ms, \"\") = %q", got)
+	}
+}

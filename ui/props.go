@@ -127,12 +127,14 @@ type Chart struct {
 // ValueChart is one value the monitor's results carry, charted.
 type ValueChart struct {
 	Key   string // as results carry it: "used_percent", "rx_bytes_per_second"; the label and unit come from it
+	Unit  string // when set, the unit ("%", "ms", …) rather than the one the key's suffix says
 	Chart Chart
 }
 
 // Reading is one value of a result.
 type Reading struct {
 	Key   string
+	Unit  string // as ValueChart.Unit
 	Value float64
 }
 
