@@ -10,22 +10,45 @@ import (
 	"github.com/vigil-monitor/vigil/store"
 )
 
-// formSecrets is what one post of the monitor form says of the type's
-// secret settings. The page never holds a secret in plain text: a stored
-// one is only said to be there, and one typed into a form that was not
-// saved comes back sealed for the session (see enteredPurpose).
+// formSecrets is what one post of the monitor or contact form says of
+// the chosen type's secret settings. The page never holds a secret in
+// plain text: a stored one is only said to be there, and one typed into a
+// form that was not saved comes back sealed for the session (see
+// enteredPurpose).
 type formSecrets struct {
 	plain map[string]string // typed now, or entered in a post before: sent as the new value
 	clear map[string]bool   // "Remove the stored value" ticked: sent as ""
 }
 
-// readFormSecrets reads the secret settings of t from a posted form: a
-// value typed wins, then a ticked "remove" box, then the sealed copy of a
-// value entered before (which opens only in the session that made it).
-// A secret with none of them is left out: the stored value is kept.
+// secretForm names a form whose secrets come back sealed. The sealed
+// copies of one form open in no other.
+type secretForm string
+
+const (
+	monitorFormSecrets secretForm = "monitor-form"
+	contactFormSecrets secretForm = "contact-form"
+)
+
+// readFormSecrets reads the monitor form's secrets, those of check type
+// t (see readSecrets).
 func (s *Server) readFormSecrets(v url.Values, t checks.Type, rc *reqCtx) formSecrets {
+	return s.readSecrets(v, monitorFormSecrets, t.SecretNames(), rc)
+}
+
+// entered seals the monitor form's secrets for the form shown again (see
+// sealEntered).
+func (s *Server) entered(fs formSecrets, t checks.Type, rc *reqCtx) map[string]string {
+	return s.sealEntered(fs, monitorFormSecrets, t.SecretNames(), rc)
+}
+
+// readSecrets reads the secret settings names from a post of form: a
+// value typed wins, then a ticked "remove" box, then the sealed copy of a
+// value entered before (which opens only in the session and the form
+// that made it). A secret with none of them is left out: the stored
+// value is kept.
+func (s *Server) readSecrets(v url.Values, form secretForm, names []string, rc *reqCtx) formSecrets {
 	fs := formSecrets{plain: map[string]string{}, clear: map[string]bool{}}
-	for _, name := range t.SecretNames() {
+	for _, name := range names {
 		field := "settings." + name
 		if typed := v.Get(field); typed != "" {
 			fs.plain[name] = typed
@@ -39,7 +62,7 @@ func (s *Server) readFormSecrets(v url.Values, t checks.Type, rc *reqCtx) formSe
 		if sealed == "" || rc == nil || rc.session == nil {
 			continue
 		}
-		if plain, err := s.seal.Open(sealed, enteredPurpose(rc.session, name)); err == nil && plain != "" {
+		if plain, err := s.seal.Open(sealed, enteredPurpose(form, rc.session, name)); err == nil && plain != "" {
 			fs.plain[name] = plain
 		}
 	}
@@ -65,21 +88,22 @@ func (fs formSecrets) addTo(settings json.RawMessage) (json.RawMessage, error) {
 	return json.Marshal(fields)
 }
 
-// entered seals the secrets of a post that was not saved, for the form
-// shown again: only names t has, each bound to the session, so the copy
-// opens in no other session and in no other field.
-func (s *Server) entered(fs formSecrets, t checks.Type, rc *reqCtx) map[string]string {
+// sealEntered seals the secrets of a post of form that was not saved,
+// for the form shown again: only those in names (the secrets of the type
+// now chosen), each bound to the session, so the copy opens in no other
+// session, form or field.
+func (s *Server) sealEntered(fs formSecrets, form secretForm, names []string, rc *reqCtx) map[string]string {
 	out := map[string]string{}
 	if rc == nil || rc.session == nil {
 		return out
 	}
 	for name, plain := range fs.plain {
-		if !slices.Contains(t.SecretNames(), name) {
+		if !slices.Contains(names, name) {
 			continue
 		}
-		sealed, err := s.seal.Seal(plain, enteredPurpose(rc.session, name))
+		sealed, err := s.seal.Seal(plain, enteredPurpose(form, rc.session, name))
 		if err != nil {
-			s.log.Warn("monitor form: keep an entered secret", "setting", name, "err", err)
+			s.log.Warn("keep an entered secret", "form", string(form), "setting", name, "err", err)
 			continue
 		}
 		out[name] = sealed
@@ -87,10 +111,11 @@ func (s *Server) entered(fs formSecrets, t checks.Type, rc *reqCtx) map[string]s
 	return out
 }
 
-// enteredPurpose binds a secret entered in the form to the session (by
-// its token's hash, which the page does not hold) and the setting.
-func enteredPurpose(sess *store.Session, name string) string {
-	return "monitor-form-entered:" + hex.EncodeToString(sess.TokenHash) + ":" + name
+// enteredPurpose binds a secret entered in a form to the form, the
+// session (by its token's hash, which the page does not hold) and the
+// setting.
+func enteredPurpose(form secretForm, sess *store.Session, name string) string {
+	return string(form) + "-entered:" + hex.EncodeToString(sess.TokenHash) + ":" + name
 }
 
 // storedSecrets says which of the stored monitor's secrets hold a value,

@@ -42,16 +42,7 @@ func perLocation(st engine.State, chart ui.Chart, names locationLabels) []ui.Loc
 	if _, onlyServer := st.Locations[serverLocation]; onlyServer && len(st.Locations) == 1 {
 		return nil
 	}
-	avg := map[string]float64{}
-	for _, series := range chart.Series {
-		var sum float64
-		for _, p := range series.Points {
-			sum += p.Avg
-		}
-		if len(series.Points) > 0 {
-			avg[series.Name] = sum / float64(len(series.Points))
-		}
-	}
+	avg := averageLatencies(chart)
 	rows := make([]ui.LocationRow, 0, len(st.Locations))
 	for loc, ls := range st.Locations {
 		row := ui.LocationRow{
@@ -68,6 +59,30 @@ func perLocation(st engine.State, chart ui.Chart, names locationLabels) []ui.Loc
 	}
 	sort.Slice(rows, func(i, j int) bool { return rows[i].Name < rows[j].Name })
 	return rows
+}
+
+// averageLatencies is each series' mean latency over the chart's range,
+// by location. A failed point is left out: its latency (0 when the check
+// got no answer) is no response time, and counting it would make a
+// location that keeps failing look fast. A location whose points all
+// failed has no average.
+func averageLatencies(chart ui.Chart) map[string]float64 {
+	avg := map[string]float64{}
+	for _, series := range chart.Series {
+		var sum float64
+		var n int
+		for _, p := range series.Points {
+			if p.Failed {
+				continue
+			}
+			sum += p.Avg
+			n++
+		}
+		if n > 0 {
+			avg[series.Name] = sum / float64(n)
+		}
+	}
+	return avg
 }
 
 // nameSeries relabels chart series from location ids to names.

@@ -12,12 +12,19 @@ import (
 	"github.com/vigil-monitor/vigil/ui"
 )
 
+// contactFormView is the contact form as shown: the values as typed, and
+// the secrets a post that was not saved held (shown again sealed).
+type contactFormView struct {
+	values  ui.ContactForm
+	secrets formSecrets
+}
+
 func (s *Server) handleContactNew(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	values := ui.ContactForm{Type: r.URL.Query().Get("type"), Settings: map[string]string{}}
 	if values.Type == "" {
 		values.Type = "email"
 	}
-	s.renderContactForm(w, r, rc, http.StatusOK, false, values, nil)
+	s.renderContactForm(w, r, rc, http.StatusOK, false, contactFormView{values: values}, nil)
 	return nil
 }
 
@@ -26,39 +33,53 @@ func (s *Server) handleContactEdit(w http.ResponseWriter, r *http.Request, rc *r
 	if err != nil {
 		return err
 	}
-	s.renderContactForm(w, r, rc, http.StatusOK, true, contactFormFrom(c), nil)
+	s.renderContactForm(w, r, rc, http.StatusOK, true, contactFormView{values: contactFormFrom(c)}, nil)
 	return nil
+}
+
+// postedContactForm reads a post of the contact form: the values as
+// typed and the secrets of the chosen type (see readSecrets).
+func (s *Server) postedContactForm(v url.Values, rc *reqCtx) contactFormView {
+	values := contactFormValues(v)
+	return contactFormView{values: values, secrets: s.readSecrets(v, contactFormSecrets, contactSecretNames(values.Type), rc)}
+}
+
+// contactSecretNames names the secret settings of contact type typ, none
+// for an unknown type.
+func contactSecretNames(typ string) []string {
+	t, _ := notify.Lookup(typ)
+	return t.SecretNames()
 }
 
 // handleContactFormRefresh re-renders the form for another type ("Change
 // type"): nothing is saved.
 func (s *Server) handleContactFormRefresh(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	values := contactFormValues(r.PostForm)
+	view := s.postedContactForm(r.PostForm, rc)
 	editing := r.PathValue("id") != ""
 	if editing {
 		c, err := s.findContact(r.PathValue("id"))
 		if err != nil {
 			return err
 		}
-		values.ID = c.ID
-		if c.Type == values.Type {
+		view.values.ID = c.ID
+		if c.Type == view.values.Type {
 			_, set := publicSettings(c)
-			values.SecretsSet = secretSet(set)
+			view.values.SecretsSet = secretSet(set)
 		}
 	}
-	s.renderContactForm(w, r, rc, http.StatusOK, editing, values, nil)
+	s.renderContactForm(w, r, rc, http.StatusOK, editing, view, nil)
 	return nil
 }
 
 func (s *Server) handleContactCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	values := contactFormValues(r.PostForm)
-	in, err := contactInputFromForm(r.PostForm, values)
+	view := s.postedContactForm(r.PostForm, rc)
+	in, err := contactInputFromForm(view.values, view.secrets)
 	var c store.Contact
 	if err == nil {
 		c, err = s.createContact(in, rc.actor())
 	}
 	if err != nil {
-		return s.contactFormError(w, r, rc, false, values, err)
+		return s.contactFormError(w, r, rc, false, view, err)
 	}
 	s.redirectWithFlash(w, r, "/contacts", "Contact "+quote(c.Name)+" created. Send it a test message to check it.")
 	return nil
@@ -69,25 +90,25 @@ func (s *Server) handleContactUpdate(w http.ResponseWriter, r *http.Request, rc 
 	if err != nil {
 		return err
 	}
-	values := contactFormValues(r.PostForm)
-	values.ID = old.ID
-	if old.Type == values.Type {
+	view := s.postedContactForm(r.PostForm, rc)
+	view.values.ID = old.ID
+	if old.Type == view.values.Type {
 		_, set := publicSettings(old)
-		values.SecretsSet = secretSet(set)
+		view.values.SecretsSet = secretSet(set)
 	}
-	in, err := contactInputFromForm(r.PostForm, values)
+	in, err := contactInputFromForm(view.values, view.secrets)
 	var c store.Contact
 	if err == nil {
 		c, err = s.updateContact(old.ID, in, rc.actor())
 	}
 	if err != nil {
-		return s.contactFormError(w, r, rc, true, values, err)
+		return s.contactFormError(w, r, rc, true, view, err)
 	}
 	s.redirectWithFlash(w, r, "/contacts", "Contact "+quote(c.Name)+" saved.")
 	return nil
 }
 
-func (s *Server) contactFormError(w http.ResponseWriter, r *http.Request, rc *reqCtx, editing bool, values ui.ContactForm, err error) error {
+func (s *Server) contactFormError(w http.ResponseWriter, r *http.Request, rc *reqCtx, editing bool, view contactFormView, err error) error {
 	errs, ok := formErrors(err, func(f string) string {
 		if f == "settings" {
 			return ""
@@ -97,15 +118,19 @@ func (s *Server) contactFormError(w http.ResponseWriter, r *http.Request, rc *re
 	if !ok {
 		return err
 	}
-	s.renderContactForm(w, r, rc, http.StatusBadRequest, editing, values, errs)
+	s.renderContactForm(w, r, rc, http.StatusBadRequest, editing, view, errs)
 	return nil
 }
 
-func (s *Server) renderContactForm(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, editing bool, values ui.ContactForm, errs map[string]string) {
+// renderContactForm shows the form, a secret typed into a post that was
+// not saved sealed for this session (see sealEntered).
+func (s *Server) renderContactForm(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, editing bool, view contactFormView, errs map[string]string) {
 	title := "New contact"
 	if editing {
 		title = "Edit contact"
 	}
+	values := view.values
+	values.SecretsEntered = s.sealEntered(view.secrets, contactFormSecrets, contactSecretNames(values.Type), rc)
 	p := ui.ContactFormProps{Page: s.pageFor(w, r, rc, title, "notifications"), Editing: editing, Values: values, Errors: errs, Types: notifyFormTypes()}
 	s.render(w, r, status, ui.ContactFormPage(p))
 }
@@ -124,8 +149,8 @@ func notifyFormTypes() []ui.NotifyType {
 	return out
 }
 
-// contactFormValues reads the contact form as typed. Secret fields are
-// not kept: they are never sent back to the browser.
+// contactFormValues reads the contact form as typed but for the secret
+// settings, which are never sent back to the browser (see readSecrets).
 func contactFormValues(v url.Values) ui.ContactForm {
 	f := ui.ContactForm{Name: v.Get("name"), Type: v.Get("type"), Settings: map[string]string{}}
 	t, _ := notify.Lookup(f.Type)
@@ -142,9 +167,11 @@ func contactFormValues(v url.Values) ui.ContactForm {
 }
 
 // contactInputFromForm turns the form into the API's input: the typed
-// settings of the chosen type, converted by kind; a secret left empty is
-// left out (kept), and one whose "Remove" box is ticked is sent as "".
-func contactInputFromForm(v url.Values, f ui.ContactForm) (contactInput, error) {
+// settings of the chosen type, converted by kind, and its secrets as
+// readSecrets found them: typed, or else entered in a post before that
+// was not saved; one whose "Remove" box is ticked is sent as ""; one left
+// empty is left out (the stored value is kept).
+func contactInputFromForm(f ui.ContactForm, secrets formSecrets) (contactInput, error) {
 	in := contactInput{Name: f.Name, Type: f.Type}
 	t, ok := notify.Lookup(f.Type)
 	if !ok {
@@ -153,11 +180,6 @@ func contactInputFromForm(v url.Values, f ui.ContactForm) (contactInput, error) 
 	settings := map[string]any{}
 	for _, st := range t.Settings {
 		if st.Secret {
-			if plain := v.Get("settings." + st.Name); plain != "" {
-				settings[st.Name] = plain
-			} else if v.Get("clear.settings."+st.Name) == "true" {
-				settings[st.Name] = ""
-			}
 			continue
 		}
 		raw := strings.TrimSpace(f.Settings[st.Name])
@@ -176,8 +198,8 @@ func contactInputFromForm(v url.Values, f ui.ContactForm) (contactInput, error) 
 	if err != nil {
 		return in, err
 	}
-	in.Settings = b
-	return in, nil
+	in.Settings, err = secrets.addTo(b)
+	return in, err
 }
 
 // contactFormFrom fills the edit form from a stored contact, secrets

@@ -134,6 +134,11 @@ type ContactForm struct {
 	Type       string
 	Settings   map[string]string // setting name → value as typed
 	SecretsSet map[string]bool
+	// SecretsEntered holds, for each secret typed into a form that was
+	// not saved, an opaque sealed copy that only the same session can
+	// open: posted back in a hidden field, so the person need not type it
+	// again and its plain text never reaches the page.
+	SecretsEntered map[string]string
 }
 
 // NotifyType is a contact type and the settings its form shows.

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/vigil-monitor/vigil/server/notify"
@@ -80,7 +81,7 @@ func (d *Dispatcher) decideOpen(e store.OutboxEntry, ev *notify.Event, c store.C
 	case inc.Status != store.IncidentOpen:
 		return verdict{result: ResultCancelled, why: "the incident has ended"}
 	case inc.AcknowledgedAt != nil && (e.Step > 0 || e.Event == EventReminder):
-		return verdict{result: ResultCancelled, why: "acknowledged by " + inc.AcknowledgedBy}
+		return verdict{result: ResultCancelled, why: acknowledgedBy(inc)}
 	}
 	hold := func(why string, until time.Time) verdict {
 		if e.Event == EventReminder {
@@ -100,6 +101,19 @@ func (d *Dispatcher) decideOpen(e store.OutboxEntry, ev *notify.Event, c store.C
 		ev.AckURL = d.signer.Link(inc.ID, c.ID, now.Add(AckLinkTTL))
 	}
 	return verdict{remindAgain: remind}
+}
+
+// contactActor marks an acknowledgement made by a contact through its
+// signed link: the server records it as "contact:Ops mail (email link)",
+// so the audit log tells it from a user.
+const contactActor = "contact:"
+
+// acknowledgedBy says, for the notification log, who acknowledged inc
+// as people name them: "acknowledged by Ops mail (email link)" for a
+// contact, "acknowledged by alice" for a user. The incident keeps the
+// stored actor with its prefix; only what people read drops it.
+func acknowledgedBy(inc store.Incident) string {
+	return "acknowledged by " + strings.TrimPrefix(inc.AcknowledgedBy, contactActor)
 }
 
 // parentHold reports whether an opening message of m must wait for a

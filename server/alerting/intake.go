@@ -184,7 +184,7 @@ func (d *Dispatcher) onOpened(ev engine.Event, inc store.Incident) error {
 // onAcknowledged cancels the pending escalation steps and reminders and
 // tells everyone notified so far (once each).
 func (d *Dispatcher) onAcknowledged(inc store.Incident) error {
-	note := "acknowledged by " + inc.AcknowledgedBy
+	note := acknowledgedBy(inc)
 	cancel := func(e store.OutboxEntry) bool {
 		return e.Event == EventReminder || (e.Event == EventOpened && e.Step > 0)
 	}
