@@ -63,6 +63,13 @@ type Setting struct {
 	// the checker (on the server, or to an agent over mutual TLS): a
 	// database DSN, a mail or SNMPv3 password.
 	Secret bool
+	// Guard marks a setting whose change makes the server ask for the
+	// type's secrets again: it decides how or what a secret is used for
+	// (the TLS mode, the certificates trusted, the query run with the
+	// password). Otherwise an editor who does not know a stored password
+	// could have it sent in clear, to an impostor, or used for something
+	// else.
+	Guard bool
 }
 
 // Type is a registered check type.
