@@ -25,8 +25,11 @@ func trimCode() (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if exe, err = filepath.EvalSymlinks(exe); err != nil {
-		return 0, err
+	// Replaced on disk since the start, the binary reads "… (deleted)"
+	// and no longer resolves; the maps name it by the path it had.
+	exe = strings.TrimSuffix(exe, " (deleted)")
+	if real, err := filepath.EvalSymlinks(exe); err == nil {
+		exe = real
 	}
 	f, err := os.Open("/proc/self/maps")
 	if err != nil {
@@ -45,15 +48,28 @@ func trimCode() (int, error) {
 		}
 		total += int(end - start)
 	}
-	return total, sc.Err()
+	if err := sc.Err(); err != nil {
+		return total, err
+	}
+	if total == 0 {
+		return 0, fmt.Errorf("no mapping of %s found in /proc/self/maps", exe)
+	}
+	return total, nil
 }
 
 // fileMapping parses one line of /proc/self/maps and reports the range of
 // a read-only or executable mapping of the file path: not its writable
 // data, whose pages the process may have changed.
 func fileMapping(line, path string) (start, end uintptr, ok bool) {
-	fields := strings.Fields(line)
-	if len(fields) < 6 || fields[5] != path || strings.Contains(fields[1], "w") {
+	// address perms offset dev inode path: the path is the rest of the
+	// line (it may hold spaces), " (deleted)" after it once the binary
+	// was replaced on disk (an upgrade while the agent runs).
+	fields := strings.SplitN(line, " ", 6)
+	if len(fields) < 6 || strings.Contains(fields[1], "w") {
+		return 0, 0, false
+	}
+	mapped := strings.TrimSuffix(strings.TrimLeft(fields[5], " "), " (deleted)")
+	if mapped != path {
 		return 0, 0, false
 	}
 	lo, hi, found := strings.Cut(fields[0], "-")

@@ -15,6 +15,8 @@ func TestFileMapping(t *testing.T) {
 		{"7f0000000000-7f0000001000 r-xp 00000000 08:01 99 /usr/lib/libc.so.6", 0, 0, false},
 		{"7ffd0000-7ffd1000 rw-p 00000000 00:00 0 [stack]", 0, 0, false},
 		{"00400000-00b59000 r-xp 00000000 08:01 1234", 0, 0, false},
+		{"00400000-00b59000 r-xp 00000000 08:01 1234                       /usr/local/bin/vigil (deleted)", 0x400000, 0xb59000, true},
+		{"00400000-00b59000 r-xp 00000000 08:01 1234 /usr/local/bin/vigil2", 0, 0, false},
 		{"zz-00b59000 r-xp 00000000 08:01 1234 /usr/local/bin/vigil", 0, 0, false},
 		{"00b59000-00400000 r-xp 00000000 08:01 1234 /usr/local/bin/vigil", 0, 0, false},
 	}
@@ -35,5 +37,12 @@ func TestTrimCode(t *testing.T) {
 	}
 	if n == 0 {
 		t.Fatal("no mapping of the executable found in /proc/self/maps")
+	}
+}
+
+func TestFileMappingPathWithSpaces(t *testing.T) {
+	line := "00400000-00b59000 r-xp 00000000 08:01 1234                       /opt/my tools/vigil"
+	if _, _, ok := fileMapping(line, "/opt/my tools/vigil"); !ok {
+		t.Error("a path with a space was not matched")
 	}
 }

@@ -86,7 +86,7 @@ func TestMailTarget(t *testing.T) {
 }
 
 func TestMailPasswordIsSecret(t *testing.T) {
-	for _, kind := range []string{"pop3", "imap"} {
+	for _, kind := range []string{"smtp", "pop3", "imap"} {
 		typ, ok := Lookup(kind)
 		if !ok {
 			t.Fatalf("%s not registered", kind)

@@ -194,6 +194,10 @@ func validAgentName(name string) (string, error) {
 		return "", badRequest("name", "%q names the server's own location; choose another name", name)
 	case strings.ContainsFunc(name, func(r rune) bool { return r < ' ' || r == 0x7f }):
 		return "", badRequest("name", "a name must not contain control characters")
+	case strings.Trim(name, "0123456789") == "":
+		// Monitors name agents by id or name: an agent called "7" would be
+		// taken for agent 7 and receive its assignments, secrets included.
+		return "", badRequest("name", "a name must not be only digits: agents are also named by their id")
 	}
 	return name, nil
 }

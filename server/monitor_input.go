@@ -132,7 +132,7 @@ func (in monitorInput) toMonitorNotifying(m *store.Monitor, self string, lookup 
 		settings = json.RawMessage("{}")
 	}
 	if known && len(errs.about("target")) == 0 {
-		secrets := monitorSecrets{box: box}
+		secrets := monitorSecrets{box: box, locations: locations}
 		if self != "" {
 			old := *m
 			secrets.old = &old

@@ -27,6 +27,9 @@ type monitorSecrets struct {
 	box *seal.Box
 	// old is the stored monitor on an update, nil on create.
 	old *store.Monitor
+	// locations are where the monitor will run (resolved agent ids and
+	// "server"): an agent new to it receives its secrets in plain text.
+	locations []string
 }
 
 // undecryptableStandIn takes the place of a kept secret that does not
@@ -54,6 +57,9 @@ func (ms monitorSecrets) monitorSettings(t checks.Type, target string, in json.R
 	}
 	kept, broken := ms.keptSecrets(t)
 	moved := monitorMovedTo(t, ms.old, target, fields)
+	if moved == "" {
+		moved = newAgentLocation(ms.old, ms.locations)
+	}
 	var errs fieldErrors
 	plain := map[string]string{}
 	keptSealed := map[string]string{}
@@ -66,7 +72,7 @@ func (ms monitorSecrets) monitorSettings(t checks.Type, target string, in json.R
 			switch {
 			case (stored || undecryptable) && moved != "":
 				errs.add(badRequest("settings."+name, "%s, so the stored %s is not sent there: "+
-					"enter it again, or remove it", movedReason(moved), name))
+					"enter it again, or remove it", movedReason(t, moved), name))
 			case undecryptable:
 				keptSealed[name] = broken[name]
 			case stored:

@@ -41,7 +41,7 @@ func monitorMovedTo(t checks.Type, old *store.Monitor, target string, fields map
 			return d.field
 		}
 	}
-	return ""
+	return guardChanged(t, oldFields, fields)
 }
 
 // destination is one place a monitor reaches, and the field that says it.
@@ -68,11 +68,55 @@ func destinations(t checks.Type, target string, fields map[string]json.RawMessag
 			continue
 		}
 		addDestinations(&out, "settings."+name, name, v)
-		if guardSetting(name) && v != nil && v != "" {
-			out = append(out, destination{"settings." + name, "guard." + name + "=" + string(fields[name])})
-		}
 	}
 	return out
+}
+
+// guardChanged returns "settings.<name>" of the first guard setting of t
+// (Setting.Guard, or named like one: guardSetting) whose effective value
+// differs between old and new, or "". A setting left out counts as its
+// default, so removing "tls":"verify_identity" is a change like setting it
+// to "disabled".
+func guardChanged(t checks.Type, oldFields, newFields map[string]json.RawMessage) string {
+	for _, st := range t.Settings {
+		if !isGuard(t, st.Name) {
+			continue
+		}
+		if effectiveValue(oldFields[st.Name], st.Default) != effectiveValue(newFields[st.Name], st.Default) {
+			return "settings." + st.Name
+		}
+	}
+	return ""
+}
+
+// isGuard reports whether t's setting name is a guard (see guardChanged).
+func isGuard(t checks.Type, name string) bool {
+	for _, st := range t.Settings {
+		if st.Name == name {
+			return !st.Secret && (st.Guard || guardSetting(name))
+		}
+	}
+	return false
+}
+
+// effectiveValue spells a setting's value one way for comparison: a
+// string as itself, other JSON compacted, and absent, null or "" as the
+// setting's default.
+func effectiveValue(raw json.RawMessage, def string) string {
+	var v any
+	if len(raw) == 0 || json.Unmarshal(raw, &v) != nil || v == nil || v == "" {
+		return def
+	}
+	switch x := v.(type) {
+	case string:
+		return x
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case bool:
+		return strconv.FormatBool(x)
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
 }
 
 // guardSetting reports whether a setting says how the connection to the
@@ -90,11 +134,30 @@ func guardSetting(name string) bool {
 	return false
 }
 
+// newAgentLocation returns "locations" when locations name an agent that
+// old did not run on (old nil: nothing is kept), else "". The agent would
+// receive the stored secrets in plain text in its assignment: adding one
+// is moving them to a host an editor chose.
+func newAgentLocation(old *store.Monitor, locations []string) string {
+	if old == nil {
+		return ""
+	}
+	for _, l := range locations {
+		if l != serverLocation && !slices.Contains(old.Locations, l) {
+			return "locations"
+		}
+	}
+	return ""
+}
+
 // movedReason completes "… so the stored password is not sent there" for
 // the field monitorMovedTo returned.
-func movedReason(field string) string {
-	if name, ok := strings.CutPrefix(field, "settings."); ok && guardSetting(name) {
-		return field + " changed how the connection is protected"
+func movedReason(t checks.Type, field string) string {
+	if field == "locations" {
+		return "locations now name an agent the monitor did not run on"
+	}
+	if name, ok := strings.CutPrefix(field, "settings."); ok && isGuard(t, name) {
+		return field + " changed how or what the secret is used for"
 	}
 	return field + " now points to another host"
 }

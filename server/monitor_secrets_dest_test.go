@@ -9,7 +9,9 @@ import (
 )
 
 func TestMonitorMovedTo(t *testing.T) {
-	typ := checks.Type{Name: "x", Settings: []checks.Setting{{Name: "password", Secret: true}, {Name: "steps"}, {Name: "port"}}}
+	typ := checks.Type{Name: "x", Settings: []checks.Setting{{Name: "password", Secret: true}, {Name: "steps"}, {Name: "port"},
+		{Name: "tls", Default: "preferred"}, {Name: "tls_verify_chain", Default: "true"}, {Name: "ca_file"},
+		{Name: "allow_plaintext_login", Default: "false"}, {Name: "server_name"}, {Name: "query", Guard: true, Default: "SELECT 1"}}}
 	tests := []struct {
 		name                         string
 		oldTarget, oldSettings       string
@@ -38,6 +40,10 @@ func TestMonitorMovedTo(t *testing.T) {
 		{"plain-text login allowed", "h:1", `{"allow_plaintext_login":false}`, "h:1", `{"allow_plaintext_login":true}`, "settings.allow_plaintext_login"},
 		{"protection unchanged", "h:1", `{"tls":"tls","server_name":"h"}`, "h:1", `{"server_name":"h","tls":"tls"}`, ""},
 		{"an empty protection setting is no change", "h:1", `{}`, "h:1", `{"tls":""}`, ""},
+		{"a protection setting removed", "db:3306", `{"tls":"verify_identity"}`, "db:3306", `{}`, "settings.tls"},
+		{"a protection setting set to null", "db:3306", `{"tls":"verify_identity"}`, "db:3306", `{"tls":null}`, "settings.tls"},
+		{"the default written out is no change", "db:3306", `{}`, "db:3306", `{"tls":"preferred","tls_verify_chain":true}`, ""},
+		{"a guarded setting by the type's mark", "db:3306", `{}`, "db:3306", `{"query":"SELECT GET_LOCK('l',0)"}`, "settings.query"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -73,4 +79,34 @@ func FuzzMonitorMovedTo(f *testing.F) {
 			t.Errorf("unchanged settings moved through %q", got)
 		}
 	})
+}
+
+func TestNewAgentLocation(t *testing.T) {
+	old := &store.Monitor{Locations: []string{"server", "3"}}
+	tests := []struct {
+		name      string
+		old       *store.Monitor
+		locations []string
+		want      string
+	}{
+		{"same", old, []string{"3", "server"}, ""},
+		{"fewer", old, []string{"server"}, ""},
+		{"an agent added", old, []string{"server", "3", "4"}, "locations"},
+		{"an agent swapped", old, []string{"4"}, "locations"},
+		{"a new monitor", nil, []string{"4"}, ""},
+	}
+	for _, tt := range tests {
+		if got := newAgentLocation(tt.old, tt.locations); got != tt.want {
+			t.Errorf("%s: newAgentLocation = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestValidAgentNameRefusesDigitsOnly(t *testing.T) {
+	for name, ok := range map[string]bool{"7": false, " 42 ": false, "web7": true, "7-eleven": true} {
+		_, err := validAgentName(name)
+		if (err == nil) != ok {
+			t.Errorf("validAgentName(%q) err = %v, want ok %v", name, err, ok)
+		}
+	}
 }

@@ -90,3 +90,20 @@ func TestRemoveClosesRunningCheckerAfterItsRun(t *testing.T) {
 	cancel()
 	s.Wait()
 }
+
+// valueChecker is a checker that is not a pointer and holds a slice
+// behind an interface: comparing two with == would panic.
+type valueChecker struct{ v any }
+
+func (valueChecker) Check(context.Context, string) checks.Result { return checks.Result{} }
+
+func TestSameCheckerComparesOnlyPointers(t *testing.T) {
+	a, b := valueChecker{v: []int{1}}, valueChecker{v: []int{1}}
+	if sameChecker(a, b) {
+		t.Error("two value checkers are the same")
+	}
+	p := &closingChecker{t: t}
+	if !sameChecker(p, p) || sameChecker(p, &closingChecker{t: t}) || !sameChecker(nil, nil) || sameChecker(p, nil) {
+		t.Error("pointer checkers compared wrongly")
+	}
+}

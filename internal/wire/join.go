@@ -1,5 +1,7 @@
 package wire
 
+import "strings"
+
 // JoinRequest is the body of POST PathJoin: an agent presents its join
 // token (id and secret, after checking the server's CA against the
 // token's fingerprint) and a CSR for the key it made, and says what it is.
@@ -30,6 +32,10 @@ func (m *JoinRequest) Validate() error {
 	}
 	if err := checkName("name", m.Name, MaxNameLen); err != nil {
 		return err
+	}
+	if strings.Trim(m.Name, "0123456789") == "" {
+		// The server names agents by id or name: "7" would be agent 7.
+		return bad("name", "must not be only digits: agents are also named by their id (use --name)")
 	}
 	return checkHost("", m.Hostname, m.OS, m.Arch, m.Version)
 }

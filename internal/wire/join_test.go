@@ -39,6 +39,8 @@ func TestJoinRequestValidate(t *testing.T) {
 		{"no name", func(m *JoinRequest) { m.Name = "" }, "name"},
 		{"name padded", func(m *JoinRequest) { m.Name = " web1" }, "name"},
 		{"name with newline", func(m *JoinRequest) { m.Name = "web\n1" }, "name"},
+		{"name of digits only", func(m *JoinRequest) { m.Name = "7" }, "name"},
+		{"name with digits and letters", func(m *JoinRequest) { m.Name = "web7" }, ""},
 		{"name bad utf-8", func(m *JoinRequest) { m.Name = "web\xff" }, "name"},
 		{"name too long", func(m *JoinRequest) { m.Name = repeat("n", MaxNameLen+1) }, "name"},
 		{"name unicode", func(m *JoinRequest) { m.Name = "Büro München" }, ""},

@@ -28,7 +28,10 @@ func (e *Engine) parentFailing(m store.Monitor, at time.Time) (string, bool) {
 		}
 		verdictBy := time.Duration(confirm(p)+1) * max(p.Interval, time.Second)
 		for _, l := range ps.Locations {
-			if l.Fails > 0 && l.Last.Status == checks.StatusProblem && at.Sub(l.Last.At) <= verdictBy {
+			// Fails at or past confirm is a verdict already given: a parent
+			// failing at fewer than min_failed_locations stays in warning,
+			// and must not hold its dependants back for good.
+			if l.Fails > 0 && l.Fails < confirm(p) && l.Last.Status == checks.StatusProblem && at.Sub(l.Last.At) <= verdictBy {
 				return cmp.Or(p.Name, p.ID), true
 			}
 		}

@@ -104,6 +104,13 @@ func TestRules(t *testing.T) {
 			{batch: []r{{"c", "server", ok}, {"c", "server", ok}, {"c", "server", ok}, {"c", "server", ok}, {"c", "server", bad}},
 				wantStatus: st("c", bad), wantOpen: open("c", 1)},
 		}},
+		{name: "a parent failing for good at too few locations holds nothing back", monitors: []store.Monitor{
+			mon("p", func(m *store.Monitor) { m.Locations, m.MinFailedLocations = []string{"a", "b"}, 2 }),
+			mon("c", child, func(m *store.Monitor) { m.Confirm = 1 }),
+		}, steps: []step{
+			{batch: []r{{"p", "a", bad}, {"p", "a", bad}, {"p", "b", ok}}, wantStatus: map[string]checks.Status{"p": warn}},
+			{batch: []r{{"p", "a", bad}, {"c", "server", bad}}, wantStatus: map[string]checks.Status{"p": warn, "c": bad}, wantOpen: map[string]int{"p": 0, "c": 1}},
+		}},
 		{name: "paused monitor is ignored", monitors: []store.Monitor{mon("m", func(m *store.Monitor) { m.Paused = true })}, steps: []step{
 			{batch: []r{{"m", "server", bad}, {"m", "server", bad}}, wantStatus: st("m", unk), wantOpen: open("m", 0), wantEvents: "none"},
 		}},
