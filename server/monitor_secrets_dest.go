@@ -128,7 +128,7 @@ func effectiveValue(raw json.RawMessage, def string) string {
 func guardSetting(name string) bool {
 	switch name {
 	case "tls", "tls_verify", "tls_verify_chain", "skip_verify", "ca_file", "ca_pem", "server_name",
-		"min_tls_version", "allow_plaintext_login", "version", "security_level":
+		"min_tls_version", "allow_plaintext_login", "version", "security_level", "auth_protocol", "priv_protocol":
 		return true
 	}
 	return false
