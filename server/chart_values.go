@@ -27,6 +27,9 @@ const (
 	// valuePage is how many results are decoded at a time: each carries
 	// up to 64 values, and only the charted ones are kept.
 	valuePage = 1000
+	// keySample is how many of each location's newest results say which
+	// keys to chart.
+	keySample = 20
 )
 
 // leadValueKeys are the values that tell most about a host, best first:
@@ -55,6 +58,17 @@ func (s *Server) valueCharts(monitorID string, locations []string, cr chartRange
 	acc := valueAcc{bucket: cr.bucket, series: map[string]map[string]*valueSeries{}}
 	var cut time.Time // the newest start of a location cut short by the budget
 	budget := maxValueResults / max(len(locations), 1)
+	// The keys come from every location's newest results: agents on
+	// different hosts report different disks, interfaces or cores.
+	var newest []checks.Result
+	for _, loc := range locations {
+		page, err := s.db.Results(monitorID, store.ResultQuery{Since: since, Until: now, Limit: keySample, Newest: true, Location: loc})
+		if err != nil {
+			return valueRead{}, err
+		}
+		newest = append(newest, page...)
+	}
+	acc.choose(newest)
 	for _, loc := range locations {
 		oldest, full, err := s.readValues(monitorID, loc, since, now, budget, &acc)
 		if err != nil {

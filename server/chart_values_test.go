@@ -265,3 +265,36 @@ func TestValueUnitsOfMySQLRates(t *testing.T) {
 		t.Error("connect_ms has a declared unit; its suffix says it")
 	}
 }
+
+// TestValueChartsKeysFromEveryLocation: two agents report different disks;
+// both are charted, not only the first location's.
+func TestValueChartsKeysFromEveryLocation(t *testing.T) {
+	ts := newTestServer(t, true)
+	now := time.Now().UTC().Truncate(time.Minute).Add(30 * time.Second)
+	a1, a2 := ts.addAgent(t, "db-01"), ts.addAgent(t, "db-02")
+	var m monitorOutput
+	ts.call(t, ts.token(t, "admin"), "POST", "/api/v1/monitors",
+		`{"name":"load","type":"load","target":"","interval":"1m","locations":["db-01","db-02"]}`, http.StatusCreated, &m)
+	var batch []store.MonitorResult
+	for i := 10; i >= 1; i-- {
+		at := now.Add(-time.Duration(i) * time.Minute)
+		batch = append(batch,
+			store.MonitorResult{MonitorID: m.ID, Result: checks.Result{At: at, Location: a1.ID, Status: checks.StatusOK, Values: map[string]float64{"first_only": 1}}},
+			store.MonitorResult{MonitorID: m.ID, Result: checks.Result{At: at, Location: a2.ID, Status: checks.StatusOK, Values: map[string]float64{"second_only": 2}}})
+	}
+	if err := ts.commitAgentResults(context.Background(), batch); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ts.valueCharts(m.ID, []string{a1.ID, a2.ID}, findRange("1h"), time.Minute, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, c := range got.charts {
+		keys = append(keys, c.Key)
+	}
+	slices.Sort(keys)
+	if !slices.Equal(keys, []string{"first_only", "second_only"}) {
+		t.Fatalf("charted keys %v, want both locations' keys", keys)
+	}
+}
