@@ -77,14 +77,14 @@ func (c *httpChecker) Check(ctx context.Context, target string) Result {
 			// A redirect limit hands back the last response, body closed.
 			code = resp.StatusCode
 		}
-		return problem(elapsed, c.errorMessage(ctx, err, elapsed), tm.values(code, c.now()))
+		return problem(elapsed, requestErrorMessage(ctx, err, elapsed), tm.values(code, c.now()))
 	}
 	body, readErr := io.ReadAll(io.LimitReader(resp.Body, httpBodyLimit))
 	resp.Body.Close()
 	elapsed := time.Since(tm.start)
 	values := tm.values(resp.StatusCode, c.now())
 	if readErr != nil {
-		return problem(elapsed, "reading body: "+c.errorMessage(ctx, readErr, elapsed), values)
+		return problem(elapsed, "reading body: "+requestErrorMessage(ctx, readErr, elapsed), values)
 	}
 	return c.judge(resp, body, tm, elapsed, values, target)
 }
@@ -165,9 +165,11 @@ func (tm *httpTimings) values(status int, now time.Time) map[string]float64 {
 	return v
 }
 
-// errorMessage names why a request failed, without the URL net/http
-// wraps around every error.
-func (c *httpChecker) errorMessage(ctx context.Context, err error, elapsed time.Duration) string {
+// requestErrorMessage names why a request failed, without the URL net/http
+// wraps around every error; the http and transaction checks share it.
+// An error of a client's CheckRedirect ("stopped after 10 redirects") is
+// shown as it is.
+func requestErrorMessage(ctx context.Context, err error, elapsed time.Duration) string {
 	if msg, ok := tlsErrorMessage(err); ok {
 		return msg
 	}

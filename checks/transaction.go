@@ -63,10 +63,14 @@ type transactionSettings struct {
 type transactionChecker struct {
 	s     transactionSettings
 	steps []*txStep
-	roots *x509.CertPool
-	cert  CertExpiry
-	rt    ResponseTime
-	now   func() time.Time
+	// origins are the literal origins of the step URLs; a run adds its
+	// target's. Only these are sent requests (see transaction_origin.go).
+	origins txOrigins
+	secret  txSecret
+	roots   *x509.CertPool
+	cert    CertExpiry
+	rt      ResponseTime
+	now     func() time.Time
 }
 
 var _ Checker = (*transactionChecker)(nil)
@@ -80,10 +84,11 @@ func newTransactionChecker(raw json.RawMessage) (Checker, error) {
 		return nil, err
 	}
 	c := &transactionChecker{
-		s:    s,
-		cert: CertExpiry{WarningDays: s.CertExpiryWarningDays, ErrorDays: s.CertExpiryErrorDays},
-		rt:   ResponseTime{WarningMS: s.ResponseTimeWarningMS, ErrorMS: s.ResponseTimeErrorMS},
-		now:  time.Now,
+		s:      s,
+		cert:   CertExpiry{WarningDays: s.CertExpiryWarningDays, ErrorDays: s.CertExpiryErrorDays},
+		rt:     ResponseTime{WarningMS: s.ResponseTimeWarningMS, ErrorMS: s.ResponseTimeErrorMS},
+		now:    time.Now,
+		secret: newTxSecret(s.Password),
 	}
 	for _, v := range []struct{ field, value string }{{"username", s.Username}, {"user_agent", s.UserAgent}} {
 		if strings.ContainsAny(v.value, "\r\n") {
@@ -102,6 +107,12 @@ func newTransactionChecker(raw json.RawMessage) (Checker, error) {
 	}
 	if err := checkVariables(c.steps); err != nil {
 		return nil, err
+	}
+	c.origins = txOrigins{}
+	for _, st := range c.steps {
+		if st.origin != "" {
+			c.origins[st.origin] = true
+		}
 	}
 	if c.roots, err = loadCAFile(s.CAFile); err != nil {
 		return nil, err

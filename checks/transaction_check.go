@@ -16,7 +16,7 @@ func (c *transactionChecker) Check(ctx context.Context, target string) Result {
 	if err != nil {
 		return problem(0, "bad target: "+err.Error(), nil)
 	}
-	run := c.newRun()
+	run := c.newRun(base)
 	defer run.transport.CloseIdleConnections()
 	values := map[string]float64{}
 	start := time.Now()
@@ -51,7 +51,9 @@ func (c *transactionChecker) Check(ctx context.Context, target string) Result {
 		status, notes = Worse(status, st), append(notes, note)
 	}
 	r := Result{Status: status, LatencyMS: Millis(elapsed), Values: values}
-	r.Message = c.message(failure, passed, elapsed, notes)
+	// The last line: shown() already keeps the password out of what a
+	// step says, but a result is read by every viewer of the monitor.
+	r.Message = c.secret.hide(c.message(failure, passed, elapsed, notes))
 	return r
 }
 

@@ -26,14 +26,20 @@ type txRun struct {
 	client    *http.Client
 	transport *http.Transport
 	vars      map[string]string
-	follow    bool // the current step's redirect rule
+	target    txOrigin // with the checker's origins, where requests may go
+	follow    bool     // the current step's redirect rule
+	sendsPw   bool     // whether the current step carries the password
 
 	mu         sync.Mutex // the transport dials on its own goroutines
 	certExpiry time.Time  // earliest NotAfter of the certificates seen
 }
 
-func (c *transactionChecker) newRun() *txRun {
-	r := &txRun{c: c, vars: map[string]string{"username": c.s.Username, "password": c.s.Password}}
+func (c *transactionChecker) newRun(base *url.URL) *txRun {
+	r := &txRun{
+		c:      c,
+		vars:   map[string]string{"username": c.s.Username, "password": c.s.Password},
+		target: originOf(base),
+	}
 	d := &net.Dialer{}
 	// Keep-alives stay on within a run, as a browser's would: a step pays
 	// for a connection only when it goes to a host not seen before.
@@ -106,12 +112,19 @@ func (r *txRun) earliestExpiry() time.Time {
 	return r.certExpiry
 }
 
+// checkRedirect follows a redirect when the step does, within the limit;
+// a step that carries the password follows it only to a literal origin,
+// since net/http resends the step's headers to any host (all but
+// Authorization and Cookie), and its body too on a 307 or 308.
 func (r *txRun) checkRedirect(req *http.Request, via []*http.Request) error {
 	if !r.follow {
 		return http.ErrUseLastResponse
 	}
 	if len(via) > maxTxRedirects {
 		return fmt.Errorf("stopped after %d redirects", maxTxRedirects)
+	}
+	if r.sendsPw && !r.literal(originOf(req.URL)) {
+		return &txRedirectRefused{to: req.URL}
 	}
 	return nil
 }
@@ -132,11 +145,18 @@ func (r *txRun) step(ctx context.Context, st *txStep, base *url.URL) stepOutcome
 	if err != nil {
 		return stepOutcome{failure: err.Error()}
 	}
-	r.follow = st.follow
+	r.follow, r.sendsPw = st.follow, st.sendsPassword(r.vars, r.c.secret)
+	if msg := r.refuse(req, r.sendsPw); msg != "" {
+		return stepOutcome{failure: msg}
+	}
 	start := time.Now()
 	resp, err := r.client.Do(req)
 	if err != nil {
 		elapsed := time.Since(start)
+		var refused *txRedirectRefused
+		if errors.As(err, &refused) {
+			return stepOutcome{elapsed: elapsed, failure: refused.Error()}
+		}
 		return stepOutcome{elapsed: elapsed, failure: requestErrorMessage(ctx, err, elapsed)}
 	}
 	body, cut, err := readCapped(resp.Body, httpBodyLimit)
@@ -252,22 +272,6 @@ func readCapped(r io.Reader, limit int64) ([]byte, bool, error) {
 		return b[:limit], true, err
 	}
 	return b, false, err
-}
-
-// requestErrorMessage names why a request failed, without the URL net/http
-// wraps around every error.
-func requestErrorMessage(ctx context.Context, err error, elapsed time.Duration) string {
-	if msg, ok := tlsErrorMessage(err); ok {
-		return msg
-	}
-	var uerr *url.Error
-	if errors.As(err, &uerr) && !uerr.Timeout() && ctx.Err() == nil {
-		if strings.HasPrefix(uerr.Err.Error(), "stopped after") {
-			return uerr.Err.Error()
-		}
-		return netErrorMessage(ctx, uerr.Err, elapsed)
-	}
-	return netErrorMessage(ctx, err, elapsed)
 }
 
 // stepKey is the value name of a step's time: step_1_ms, step_2_ms, …

@@ -47,11 +47,13 @@ type txStep struct {
 	field   string // "settings.steps[1]"
 	method  string
 	url     txTemplate
+	origin  txOrigin  // the url's scheme, host and port when written out; else ""
 	headers []txField // sorted by name
 	form    []txField // sorted by name
 	json    *txJSON
 	jsonUse []txUse // the json body's strings with references
 	body    *txTemplate
+	sends   []txUse // the texts above that go into the request, see sent
 	follow  bool
 
 	status      StatusRanges
@@ -88,6 +90,7 @@ func decodeStep(raw json.RawMessage, i int, follow bool) (*txStep, error) {
 	if err := st.setRequest(in, bad); err != nil {
 		return nil, err
 	}
+	st.sends = st.sent()
 	st.label = fmt.Sprintf("step %d '%s'", st.num, in.Name)
 	if in.Name == "" {
 		st.label = fmt.Sprintf("step %d (%s %s)", st.num, st.method, in.URL)
@@ -131,7 +134,8 @@ func (st *txStep) setRequest(in txStepJSON, bad func(sub, msg string) error) err
 	if !slices.Contains(httpMethods, st.method) {
 		return bad(".method", "must be one of "+strings.Join(httpMethods, ", "))
 	}
-	if msg := checkStepURL(in.URL); msg != "" {
+	var msg string
+	if st.origin, msg = checkStepURL(in.URL); msg != "" {
 		return bad(".url", msg)
 	}
 	st.url = parseTemplate(in.URL)
@@ -139,7 +143,13 @@ func (st *txStep) setRequest(in txStepJSON, bad func(sub, msg string) error) err
 		if !validHeaderName(name) || strings.ContainsAny(v, "\r\n") {
 			return bad(".headers", fmt.Sprintf("header %q is not a valid header", name))
 		}
-		st.headers = append(st.headers, txField{name, parseTemplate(v)})
+		t := parseTemplate(v)
+		if strings.EqualFold(name, "Host") && t.hasRefs() {
+			// A shared front end (a CDN, a proxy) routes by this header: a
+			// variable here would pick the site the request reaches.
+			return bad(".headers."+name, "a variable may not choose the host: write the Host header out")
+		}
+		st.headers = append(st.headers, txField{name, t})
 	}
 	if in.Form != nil {
 		// Not nil even when empty: an empty form is still a form body.
@@ -181,32 +191,35 @@ func (st *txStep) setJSON(raw json.RawMessage, bad func(sub, msg string) error) 
 	return nil
 }
 
-// checkStepURL returns what is wrong with a step's URL, or "". A URL that
-// starts with a variable ("{{next}}") is only known at run time.
-func checkStepURL(raw string) string {
+// checkStepURL returns what is wrong with a step's URL, or "", and its
+// literal origin (see stepURLOrigin). A URL that starts with a variable
+// ("{{next}}") is only known at run time, where it must lead to a literal
+// origin.
+func checkStepURL(raw string) (txOrigin, string) {
 	if strings.TrimSpace(raw) == "" {
-		return `is required: a path relative to the target such as "/login", or an absolute URL`
+		return "", `is required: a path relative to the target such as "/login", or an absolute URL`
 	}
 	t := parseTemplate(raw)
 	if t.startsWithRef() {
-		return ""
+		return "", ""
 	}
-	u, err := url.Parse(t.withPlaceholders())
-	if err != nil {
-		return "not a URL: " + strings.TrimPrefix(err.Error(), "parse ")
+	origin, msg := stepURLOrigin(t)
+	if msg != "" {
+		return "", msg
 	}
+	u, _ := url.Parse(t.withPlaceholder("0")) // parsed by stepURLOrigin
 	if u.Scheme != "" && u.Scheme != "http" && u.Scheme != "https" {
-		return "must be a path relative to the target or an http:// or https:// URL"
+		return "", "must be a path relative to the target or an http:// or https:// URL"
 	}
 	if u.Scheme != "" && u.Hostname() == "" {
-		return "the URL has no host"
+		return "", "the URL has no host"
 	}
 	if u.Scheme == "" && u.Host != "" {
 		// Written out, another host is plain to whoever reads the steps
 		// (and to the server, which asks for the password again then).
-		return "a URL of another host needs its scheme: https://" + u.Host + "/…"
+		return "", "a URL of another host needs its scheme: https://" + u.Host + "/…"
 	}
-	return ""
+	return origin, ""
 }
 
 // setExpect validates what the step's answer must look like.
@@ -273,6 +286,11 @@ func decodeExtract(raw json.RawMessage, field string) (*txExtract, error) {
 // uses lists every templated text the step sends or expects, with its
 // field below the step, in the order a person reads the step.
 func (st *txStep) uses() []txUse {
+	return append(st.sent(), txUse{"expect.contains", st.contains}, txUse{"expect.not_contains", st.notContains})
+}
+
+// sent lists the templated texts that go into the step's request.
+func (st *txStep) sent() []txUse {
 	out := []txUse{{"url", st.url}}
 	for _, h := range st.headers {
 		out = append(out, txUse{"headers." + h.name, h.value})
@@ -284,5 +302,5 @@ func (st *txStep) uses() []txUse {
 	if st.body != nil {
 		out = append(out, txUse{"body", *st.body})
 	}
-	return append(out, txUse{"expect.contains", st.contains}, txUse{"expect.not_contains", st.notContains})
+	return out
 }

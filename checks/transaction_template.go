@@ -81,19 +81,23 @@ func (t txTemplate) expand(vars map[string]string) string {
 	return b.String()
 }
 
-// shown is expand for messages: the password stays {{password}}, so
-// that a result, which every viewer of the monitor reads, never holds it.
+// shown is expand for messages, which every viewer of the monitor reads:
+// the password stays {{password}}, and a variable whose value holds the
+// password (a page that echoed it, taken out by an extraction) stays
+// {{name}}, so that no one reads the password back through a failed
+// expect.contains.
 func (t txTemplate) shown(vars map[string]string) string {
 	if t.parts == nil {
 		return t.raw
 	}
+	forms := passwordForms(vars["password"])
 	var b strings.Builder
 	for _, p := range t.parts {
-		switch p.ref {
-		case "":
+		switch {
+		case p.ref == "":
 			b.WriteString(p.lit)
-		case "password":
-			b.WriteString("{{password}}")
+		case p.ref == "password" || holdsPassword(vars[p.ref], forms):
+			b.WriteString("{{" + p.ref + "}}")
 		default:
 			b.WriteString(vars[p.ref])
 		}
@@ -101,16 +105,16 @@ func (t txTemplate) shown(vars map[string]string) string {
 	return b.String()
 }
 
-// withPlaceholders expands every reference to a harmless word, so that the
+// withPlaceholder puts word in place of every reference, so that the
 // shape of a URL with references can be checked when it is saved.
-func (t txTemplate) withPlaceholders() string {
+func (t txTemplate) withPlaceholder(word string) string {
 	if t.parts == nil {
 		return t.raw
 	}
 	var b strings.Builder
 	for _, p := range t.parts {
 		if p.ref != "" {
-			b.WriteString("x")
+			b.WriteString(word)
 		} else {
 			b.WriteString(p.lit)
 		}

@@ -47,6 +47,9 @@ var transactionValidationCases = []validationCase{
 	{"bad url scheme", "https://a.example", txStep1(`{"url":"ftp://a.example/"}`), "settings.steps[0].url"},
 	{"url of another host without scheme", "https://a.example", txStep1(`{"url":"//evil.example/login"}`), "settings.steps[0].url"},
 	{"url without host", "https://a.example", txStep1(`{"url":"https:///x"}`), "settings.steps[0].url"},
+	{"variable chooses the host", "https://a.example", txStep1(`{"url":"https://{{username}}.evil.example/?p={{password}}"}`), "settings.steps[0].url"},
+	{"variable chooses the host header", "https://a.example", txStep1(`{"url":"/","headers":{"host":"{{username}}.example"}}`), "settings.steps[0].headers.host"},
+	{"variable chooses the port", "https://a.example", txStep1(`{"url":"https://a.example:{{username}}/"}`), "settings.steps[0].url"},
 	{"name on two lines", "https://a.example", txStep1(`{"name":"a\nb","url":"/"}`), "settings.steps[0].name"},
 	{"bad header", "https://a.example", txStep1(`{"url":"/","headers":{"X Y":"z"}}`), "settings.steps[0].headers"},
 	{"header value newline", "https://a.example", txStep1(`{"url":"/","headers":{"X":"a\r\nB: c"}}`), "settings.steps[0].headers"},
@@ -76,6 +79,8 @@ func TestTransactionValidationMessages(t *testing.T) {
 			`settings.steps[0].extract[0].path: not a JSON path such as data.items[0].id: "data..id": a name is missing before a dot`},
 		{txStep1(`{"url":"/","expect":{"max_ms":"2s"}}`), `settings.steps[0].expect.max_ms: must be a number, not a JSON string`},
 		{txStep1(`{"url":"/","expect":{"regex":"(x"}}`), "settings.steps[0].expect.regex: not a valid regular expression: missing closing ): `(x`"},
+		{txStep1(`{"url":"https://{{username}}.evil.example/"}`),
+			"settings.steps[0].url: a variable may not choose the host: write the scheme, host and port out, e.g. https://app.example/{{path}}"},
 	}
 	for _, tc := range cases {
 		_, err := New("transaction", "https://a.example", json.RawMessage(tc.settings))
