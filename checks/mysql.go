@@ -3,8 +3,6 @@ package checks
 import (
 	"crypto/x509"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"math"
 	"slices"
 	"strconv"
@@ -36,24 +34,24 @@ const (
 	mysqlMaxCAPEM = 64 << 10
 )
 
-// mysqlQueryVerbs are the statements a health query may start with: ones
-// that read. The query also runs in a READ ONLY transaction.
-var mysqlQueryVerbs = []string{"SELECT", "SHOW", "WITH", "DO"}
-
 func init() {
 	Register(Type{
 		Name:  "mysql",
 		Title: "MySQL / MariaDB",
 		Scope: ScopeExternal,
 		Settings: concatSettings([]Setting{
-			{Name: "username", Kind: "string", Help: "User to log in as; it needs no privilege beyond logging in (USAGE)."},
+			// A new username sends the stored password to another account.
+			{Name: "username", Kind: "string", Guard: true, Help: "User to log in as; it needs no privilege beyond logging in (USAGE)."},
 			{Name: "password", Kind: "string", Secret: true, Help: "Password of the user; sealed at rest and never shown again."},
 			{Name: "database", Kind: "string", Help: "Database to select when connecting; empty selects none."},
-			{Name: "tls", Kind: "enum", Default: mysqlTLSPreferred, Options: mysqlTLSModes,
+			{Name: "tls", Kind: "enum", Default: mysqlTLSPreferred, Options: mysqlTLSModes, Guard: true,
 				OptionTitles: []string{"Disabled", "Preferred (encrypt when offered, no verification)", "Required (encrypt, no verification)", "Verify CA", "Verify CA and host name"},
 				Help:         "Encryption, as the mysql client's --ssl-mode: only verify_ca and verify_identity check the server's certificate."},
-			{Name: "ca_pem", Kind: "text", Help: "PEM CA certificates to trust instead of the system's, for verify_ca and verify_identity."},
-			{Name: "query", Kind: "text", Default: mysqlDefaultQuery, Help: "Read-only health query to time (SELECT, SHOW, WITH or DO), run in a READ ONLY transaction."},
+			{Name: "ca_pem", Kind: "text", Guard: true, Help: "PEM CA certificates to trust instead of the system's, for verify_ca and verify_identity."},
+			// The query runs with the password: an editor who does not know
+			// it must not change what it is used for.
+			{Name: "query", Kind: "text", Default: mysqlDefaultQuery, Guard: true,
+				Help: "Read-only health query to time (SELECT, SHOW, WITH or DO), run in a READ ONLY transaction; no INTO, lock functions, LOAD_FILE, BENCHMARK or comments."},
 		},
 			responseTimeSettings("connecting, the query and reading the status take"),
 			certExpirySettings,
@@ -241,30 +239,6 @@ func (c *mysqlChecker) loadCAPEM() error {
 		return &SettingError{Field: "settings.ca_pem", Msg: "holds no PEM certificate"}
 	}
 	return nil
-}
-
-// mysqlCleanQuery trims q and its one trailing semicolon (the protocol
-// takes one statement without it) and checks that it reads.
-func mysqlCleanQuery(q string) (string, error) {
-	q = strings.TrimSpace(q)
-	q = strings.TrimSpace(strings.TrimSuffix(q, ";"))
-	if q == "" {
-		return mysqlDefaultQuery, nil
-	}
-	if len(q) > mysqlMaxQuery {
-		return "", fmt.Errorf("must be at most %d KiB", mysqlMaxQuery>>10)
-	}
-	if strings.ContainsRune(q, 0) {
-		return "", errors.New("must not contain NUL")
-	}
-	verb := strings.TrimLeft(q, "( \t\r\n")
-	if i := strings.IndexFunc(verb, func(r rune) bool { return !unicode.IsLetter(r) }); i >= 0 {
-		verb = verb[:i]
-	}
-	if !slices.Contains(mysqlQueryVerbs, strings.ToUpper(verb)) {
-		return "", errors.New("must be one read-only statement that starts with SELECT, SHOW, WITH or DO")
-	}
-	return q, nil
 }
 
 // mysqlHasControl reports whether s holds a control character.

@@ -134,6 +134,10 @@ func (c *mysqlChecker) connector(addr string, run *mysqlRun) (driver.Connector, 
 	cfg.DialFunc = run.dial
 	cfg.Logger = run
 	cfg.ConnectionAttributes = "program_name:vigil"
+	// The default, said out loud: without CLIENT_MULTI_STATEMENTS the
+	// server refuses "SELECT 1; DO GET_LOCK('l', 0)" as a syntax error,
+	// a second guard behind mysqlCleanQuery's.
+	cfg.MultiStatements = false
 	if c.s.TLS != mysqlTLSDisabled {
 		cfg.TLS = c.tlsConfig(addr, run)
 		// preferred: encrypt when the server offers it, as the mysql client.
@@ -221,10 +225,13 @@ func mysqlNetMessage(ctx context.Context, err error, elapsed time.Duration) stri
 
 // mysqlServerMessage writes an error the server sent, lower-cased as Go
 // errors are: "access denied for user 'vigil'@'10.0.0.5' (using password:
-// YES)".
+// YES)". A message that starts with an acronym keeps it: "XPATH syntax
+// error", not "xPATH".
 func mysqlServerMessage(e *mysql.MySQLError) string {
 	msg := mysqlText(e.Message)
-	if r, size := utf8.DecodeRuneInString(msg); r != utf8.RuneError && size > 0 {
+	r, size := utf8.DecodeRuneInString(msg)
+	next, _ := utf8.DecodeRuneInString(msg[size:])
+	if r != utf8.RuneError && size > 0 && !unicode.IsUpper(next) {
 		msg = string(unicode.ToLower(r)) + msg[size:]
 	}
 	if msg == "" {

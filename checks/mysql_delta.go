@@ -3,6 +3,7 @@ package checks
 import (
 	"strconv"
 	"strings"
+	"time"
 )
 
 // mysqlNotes gathers the rates that could not be reported, by reason, in
@@ -45,16 +46,21 @@ func (n *mysqlNotes) strings() []string {
 	return out
 }
 
+// mysqlRestartSlack is how far Uptime may fall behind the time between two
+// readings before that counts as a restart: Uptime is whole seconds, and
+// the two clocks are read a round trip apart.
+const mysqlRestartSlack = 30 * time.Second
+
 // mysqlComputeRates returns the rates between two readings of the same
 // server (prev is nil on a first run) and notes on those it could not
 // report. Delta rates need prev; a counter that went backwards (FLUSH
-// STATUS, or a restart, which Uptime going backwards tells) restarts that
-// rate's interval, so it is reported from the next run on. A rate whose
-// counters the server lacks is left out with a note, never reported as 0.
+// STATUS, or a restart) restarts that rate's interval, so it is reported
+// from the next run on. A rate whose counters the server lacks is left
+// out with a note, never reported as 0.
 func mysqlComputeRates(prev, cur *mysqlSnapshot) (map[string]float64, []string) {
 	values := make(map[string]float64, len(mysqlRates))
 	var notes mysqlNotes
-	restarted := prev != nil && cur.vals[mysqlUptime] < prev.vals[mysqlUptime]
+	restarted := mysqlRestarted(prev, cur)
 	for _, r := range mysqlRates {
 		if r.usesQueryCache() && !cur.queryCacheInUse() {
 			notes.add("query cache off: %s not reported", r.name)
@@ -92,4 +98,28 @@ func mysqlWentBack(prev, cur *mysqlSnapshot, names []string) bool {
 		}
 	}
 	return false
+}
+
+// mysqlRestarted reports whether the server restarted between prev and
+// cur: Uptime went backwards, or grew less than the time between the
+// readings. The second catches a restart that a long interval (or failed
+// runs between) hides from the first: up 100 s, restarted, read again
+// 500 s later at 450 s, its counters again larger than before.
+func mysqlRestarted(prev, cur *mysqlSnapshot) bool {
+	if prev == nil {
+		return false
+	}
+	was, ok1 := prev.vals[mysqlUptime]
+	now, ok2 := cur.vals[mysqlUptime]
+	if !ok1 || !ok2 {
+		return false // no Uptime: nothing to tell a restart by
+	}
+	if now < was {
+		return true
+	}
+	if prev.at.IsZero() || cur.at.IsZero() {
+		return false
+	}
+	elapsed := cur.at.Sub(prev.at) - mysqlRestartSlack
+	return elapsed > 0 && now < was+elapsed.Seconds()
 }

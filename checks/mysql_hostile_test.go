@@ -6,7 +6,9 @@ import (
 	"encoding/binary"
 	"io"
 	"net"
+	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -220,5 +222,71 @@ func TestMySQLBreaker(t *testing.T) {
 	}
 	if n := len(conns); n != 2 {
 		t.Fatalf("%d connections, want 2 (held runs do not connect)", n)
+	}
+}
+
+// TestMySQLBreakerGivesUp checks that a checker stops contacting a server
+// for good after mysqlBreakerLimit panics during login, even with logins
+// that worked in between (each panic left a goroutine behind), and that
+// a new checker (the monitor saved again) tries again.
+func TestMySQLBreakerGivesUp(t *testing.T) {
+	var conns atomic.Int32
+	good := loginThen(func(c net.Conn, q string) bool {
+		if strings.HasPrefix(q, "START TRANSACTION") || strings.HasPrefix(q, "ROLLBACK") {
+			return writePacket(c, 1, fakeOK) == nil
+		}
+		oneColumn(c, lenenc("1"))
+		return true
+	})
+	addr := fakeMySQL(t, func(c net.Conn) {
+		if conns.Add(1)%2 == 0 {
+			good(c)
+			return
+		}
+		_ = writePacket(c, 0, []byte{0xff}) // breaks the driver's login
+		_, _ = c.Read(make([]byte, 1))
+	})
+	settings := `{"username":"u","tls":"disabled"}`
+	ch := mustNew(t, "mysql", addr, settings).(*mysqlChecker)
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	ch.now = func() time.Time { return now }
+	run := func(c Checker) Result {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		return c.Check(ctx, addr)
+	}
+
+	goroutines := runtime.NumGoroutine()
+	for i := 1; i <= mysqlBreakerLimit; i++ {
+		r := run(ch)
+		if r.Status != StatusProblem || !strings.Contains(r.Message, "broke the MySQL driver") {
+			t.Fatalf("panic %d: %s %q", i, r.Status, r.Message)
+		}
+		if stopped := strings.Contains(r.Message, "not contacted again until this monitor is saved again"); stopped != (i == mysqlBreakerLimit) {
+			t.Fatalf("panic %d: %q", i, r.Message)
+		}
+		now = now.Add(2 * time.Hour) // past any wait
+		if i < mysqlBreakerLimit {
+			if r := run(ch); strings.Contains(r.Message, "MySQL driver") {
+				t.Fatalf("login %d: %s %q, want it to work", i, r.Status, r.Message)
+			}
+		}
+	}
+	time.Sleep(100 * time.Millisecond) // let the fake server's goroutines end
+	t.Logf("goroutines: %d before, %d after %d panics during login", goroutines, runtime.NumGoroutine(), mysqlBreakerLimit)
+
+	made := conns.Load()
+	for range 3 {
+		now = now.Add(24 * time.Hour)
+		r := run(ch)
+		if r.Status != StatusProblem || !strings.HasPrefix(r.Message, "the server's replies crashed the MySQL driver 5 times; not contacted again until this monitor is saved again (last: connect ") {
+			t.Fatalf("after giving up: %s %q", r.Status, r.Message)
+		}
+	}
+	if n := conns.Load(); n != made {
+		t.Fatalf("%d connections after giving up, want none", n-made)
+	}
+	if r := run(mustNew(t, "mysql", addr, settings)); strings.Contains(r.Message, "not contacted again") || conns.Load() != made+1 {
+		t.Fatalf("a new checker: %q after %d connections, want it to connect again", r.Message, conns.Load()-made)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // mysqlRate is one health rate of a MySQL or MariaDB server: a
@@ -160,6 +161,9 @@ type mysqlSnapshot struct {
 	// queryCacheOff is set when the server said the query cache is off or
 	// absent (have_query_cache NO, query_cache_type OFF).
 	queryCacheOff bool
+	// at is when the reading was taken, to tell a restart by Uptime; zero
+	// when unknown.
+	at time.Time
 }
 
 func newMySQLSnapshot() *mysqlSnapshot {

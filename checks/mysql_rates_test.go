@@ -227,33 +227,6 @@ func TestMySQLFormulas(t *testing.T) {
 	}
 }
 
-func TestMySQLCleanQuery(t *testing.T) {
-	cases := []struct{ in, want, err string }{
-		{"", "SELECT 1", ""},
-		{"  select now();  ", "select now()", ""},
-		{"(SELECT 1) UNION (SELECT 2)", "(SELECT 1) UNION (SELECT 2)", ""},
-		{"SHOW SLAVE STATUS", "SHOW SLAVE STATUS", ""},
-		{"WITH x AS (SELECT 1) SELECT * FROM x", "WITH x AS (SELECT 1) SELECT * FROM x", ""},
-		{"DROP TABLE users", "", "read-only"},
-		{"/* hi */ SELECT 1", "", "read-only"},
-		{"SELECTION", "", "read-only"},
-		{"SELECT '\x00'", "", "NUL"},
-		{"SELECT " + strings.Repeat("1", 9000), "", "at most 8 KiB"},
-	}
-	for _, tc := range cases {
-		got, err := mysqlCleanQuery(tc.in)
-		if tc.err != "" {
-			if err == nil || !strings.Contains(err.Error(), tc.err) {
-				t.Errorf("%q: err %v, want %q", tc.in, err, tc.err)
-			}
-			continue
-		}
-		if err != nil || got != tc.want {
-			t.Errorf("%q: %q %v, want %q", tc.in, got, err, tc.want)
-		}
-	}
-}
-
 // FuzzMySQLRates feeds arbitrary rows to two readings: computing the
 // rates must not panic, and every value is a finite, non-negative number
 // under a rate's name.

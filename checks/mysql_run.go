@@ -50,7 +50,7 @@ func (c *mysqlChecker) Check(ctx context.Context, target string) (res Result) {
 			run.closeRaw()
 			msg := step + ": the server's answer broke the MySQL driver: " + mysqlText(fmt.Sprint(p))
 			if !connected {
-				c.broke(target, msg)
+				msg = c.broke(target, msg)
 			}
 			res = problem(time.Since(start), msg, nil)
 		}
@@ -79,6 +79,7 @@ func (c *mysqlChecker) Check(ctx context.Context, target string) (res Result) {
 		el := time.Since(start)
 		return problem(el, stmt+": "+run.errorMessage(ctx, err, el), values)
 	}
+	cur.at = c.now()
 	rates, notes := mysqlComputeRates(c.swap(target, cur), cur)
 	for k, v := range rates {
 		values[k] = v
