@@ -110,7 +110,7 @@ func wireCode(err error) string {
 }
 
 // errStopped is the cause when the server refuses this agent for good.
-var errStopped = errors.New("agent stopped")
+var errStopped = errors.New("refused by the server")
 
 // stopError returns the error Run returns when err means the agent must
 // stop (the server revoked it or does not know it), or nil.

@@ -148,6 +148,7 @@ func (a *agent) loops(ctx context.Context) error {
 		})
 	}
 	wg.Wait()
+	pending := a.spool.Stats().Records
 	if err := a.spool.Close(); err != nil {
 		a.log.Error("close spool", "err", err)
 	}
@@ -155,5 +156,8 @@ func (a *agent) loops(ctx context.Context) error {
 		a.log.Error("agent stopped", "err", cause)
 		return cause
 	}
+	// Stopped from outside (SIGTERM, Ctrl-C): say so, with what is left
+	// to deliver on the next start.
+	a.log.Info("agent stopped", "results_to_deliver", pending)
 	return nil
 }

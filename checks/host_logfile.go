@@ -18,6 +18,9 @@ func init() {
 		Name:  "logfile",
 		Title: "Log file",
 		Scope: ScopeHost,
+		// In rolling mode a match is seen by one run only: the next run
+		// reads only newer lines. Confirmed twice it would never page.
+		DefaultConfirm: 1,
 		Settings: []Setting{
 			{Name: "pattern", Kind: "string", Help: "Regular expression (Go RE2 syntax) matched against each line; give this or stock_pattern."},
 			{Name: "stock_pattern", Kind: "enum", Options: stockLogNames(), OptionTitles: stockLogTitles(), Help: "A ready-made pattern instead of your own: SSH authentication failures, kernel OOM kills, sudo failures, HTTP 5xx in access logs, segfaults."},

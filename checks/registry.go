@@ -83,6 +83,10 @@ type Type struct {
 	// ValidateTarget returns an error a person understands for a bad target.
 	ValidateTarget func(target string) error
 	New            Factory
+	// DefaultConfirm, when set, is a monitor's confirm when it is created
+	// without one, instead of the server's 2: for a type whose problems are
+	// events seen once (a log line), not states that persist.
+	DefaultConfirm int
 	// ValueUnits gives the unit of result values whose keys do not end in
 	// one (_ms, _percent, _bytes, …): "%" for mysql's slow_queries. Keys
 	// absent here take their unit from their suffix.

@@ -72,7 +72,8 @@ func TestAPIJoinTokenLifecycle(t *testing.T) {
 	if jt.ID != created.ID || jt.Fingerprint != ts.ca.Fingerprint() {
 		t.Errorf("token id %q fingerprint %q, want %q and the CA's %q", jt.ID, jt.Fingerprint, created.ID, ts.ca.Fingerprint())
 	}
-	if want := "vigil agent --server https://localhost:8443 --token " + created.Token; created.Command != want {
+	// Without --public-url the command names the host the request came to.
+	if want := "vigil agent --server https://127.0.0.1:8443 --token " + created.Token; created.Command != want {
 		t.Errorf("command %q, want %q", created.Command, want)
 	}
 	if created.UsesLeft != 1 || created.Note != "rack 4" || created.ExpiresAt.Sub(before) < 23*time.Hour || created.ExpiresAt.Sub(before) > 25*time.Hour {

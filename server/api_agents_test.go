@@ -204,3 +204,31 @@ func TestJoinTokenChecks(t *testing.T) {
 		})
 	}
 }
+
+func TestJoinCommandHost(t *testing.T) {
+	tests := []struct{ hostport, want string }{
+		{"monitor.lan:8080", "monitor.lan"},
+		{"monitor.lan", "monitor.lan"},
+		{"[fd00::1]:8080", "fd00::1"},
+		{"192.0.2.7:8080", "192.0.2.7"},
+		{"", ""},
+		{"evil;rm -rf /:8080", ""},
+		{"a$(id):80", ""},
+	}
+	for _, tt := range tests {
+		if got := hostOnly(tt.hostport); got != tt.want {
+			t.Errorf("hostOnly(%q) = %q, want %q", tt.hostport, got, tt.want)
+		}
+	}
+	s := &Server{cfg: Config{AgentListen: ":8443"}}
+	if got := s.agentURL("monitor.lan:8080"); got != "https://monitor.lan:8443" {
+		t.Errorf("agentURL without --public-url = %q", got)
+	}
+	if got := s.agentURL("evil;x"); got != "https://localhost:8443" {
+		t.Errorf("agentURL of a hostile Host = %q", got)
+	}
+	s.cfg.PublicURL = "https://vigil.example.com"
+	if got := s.agentURL("monitor.lan:8080"); got != "https://vigil.example.com:8443" {
+		t.Errorf("agentURL with --public-url = %q", got)
+	}
+}

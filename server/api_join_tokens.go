@@ -142,7 +142,9 @@ func durationWords(d time.Duration) string {
 
 // createJoinToken stores a token as spec says, hashed (audited), and
 // returns the token string with the command that joins an agent.
-func (s *Server) createJoinToken(spec joinTokenSpec, by store.Actor) (newJoinToken, error) {
+// reqHost is the Host the request came to: without --public-url the
+// command names that host, the one the person's browser reached.
+func (s *Server) createJoinToken(spec joinTokenSpec, by store.Actor, reqHost string) (newJoinToken, error) {
 	secret := wire.NewJoinSecret()
 	hash := sha256.Sum256([]byte(secret))
 	t := store.JoinToken{SecretHash: hash[:], Note: spec.note, ExpiresAt: time.Now().Add(spec.ttl), UsesLeft: spec.uses}
@@ -152,16 +154,22 @@ func (s *Server) createJoinToken(spec joinTokenSpec, by store.Actor) (newJoinTok
 	token := wire.JoinToken{ID: t.ID, Secret: secret, Fingerprint: s.ca.Fingerprint()}.String()
 	return newJoinToken{
 		ID: t.ID, Token: token, ExpiresAt: t.ExpiresAt.UTC(), UsesLeft: t.UsesLeft, Note: t.Note,
-		Command: "vigil agent --server " + s.agentURL() + " --token " + token,
+		Command: "vigil agent --server " + s.agentURL(reqHost) + " --token " + token,
 	}, nil
 }
 
 // agentURL is the gateway's address as agents reach it: the host of
-// --public-url (or localhost) with the port of --agent-listen.
-func (s *Server) agentURL() string {
+// --public-url, else the host of reqHost (the request's Host header, the
+// name the person's browser used: a name other hosts can likely reach
+// too), else localhost; with the port of --agent-listen. Agents check the
+// gateway against the CA pinned in the token, not its name, so any name
+// that reaches it works.
+func (s *Server) agentURL(reqHost string) string {
 	host := "localhost"
 	if u, err := url.Parse(s.cfg.PublicURL); err == nil && u.Hostname() != "" {
 		host = u.Hostname()
+	} else if h := hostOnly(reqHost); h != "" {
+		host = h
 	}
 	port := defaultAgentPort
 	if _, p, err := net.SplitHostPort(s.cfg.AgentListen); err == nil && p != "" && p != "0" {
@@ -204,7 +212,7 @@ func (s *Server) handleAPIJoinTokenCreate(w http.ResponseWriter, r *http.Request
 	if err != nil {
 		return err
 	}
-	out, err := s.createJoinToken(spec, rc.actor())
+	out, err := s.createJoinToken(spec, rc.actor(), r.Host)
 	if err != nil {
 		return err
 	}
@@ -241,4 +249,23 @@ func (s *Server) revokeJoinToken(id string, by store.Actor) error {
 		return errStatus(http.StatusNotFound, "no join token has the id "+quote(id))
 	}
 	return err
+}
+
+// hostOnly is the host of a Host header ("monitor.lan:8080" → "monitor.lan",
+// "[::1]:8080" → "::1"), or "" when it is not a plain host name or address.
+func hostOnly(hostport string) string {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	// Only what a host name or address is made of: the command is pasted
+	// into a shell.
+	ok := func(r rune) bool {
+		return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '-' || r == ':' || r == '_'
+	}
+	if host == "" || len(host) > 253 || strings.IndexFunc(host, func(r rune) bool { return !ok(r) }) >= 0 {
+		return ""
+	}
+	return host
 }

@@ -330,3 +330,24 @@ func TestAPIRefusedUpdateChangesNothing(t *testing.T) {
 		t.Errorf("after a refused update: settings %s interval %s, want %s 1m", got.Settings, got.Interval, m.Settings)
 	}
 }
+
+// A logfile monitor is created with confirm 1: its matches are events a
+// single run sees.
+func TestAPILogfileConfirmDefault(t *testing.T) {
+	ts := newTestServer(t, true)
+	tok := ts.token(t, "admin")
+	ts.addAgent(t, "web-01")
+	var m monitorOutput
+	ts.call(t, tok, "POST", "/api/v1/monitors",
+		`{"name":"oom","type":"logfile","target":"/var/log/kern.log","settings":{"stock_pattern":"oom_kills"},"locations":["web-01"]}`,
+		http.StatusCreated, &m)
+	if m.Confirm != 1 {
+		t.Errorf("logfile confirm = %d, want 1", m.Confirm)
+	}
+	ts.call(t, tok, "POST", "/api/v1/monitors",
+		`{"name":"oom 3","type":"logfile","target":"/var/log/kern.log","settings":{"stock_pattern":"oom_kills"},"locations":["web-01"],"confirm":3}`,
+		http.StatusCreated, &m)
+	if m.Confirm != 3 {
+		t.Errorf("logfile confirm given 3 = %d", m.Confirm)
+	}
+}

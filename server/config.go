@@ -93,3 +93,17 @@ func (c Config) publicURL(listenAddr net.Addr) string {
 	}
 	return "http://" + net.JoinHostPort(host, port)
 }
+
+// onlyLocal reports whether base names this machine only: localhost or a
+// loopback address.
+func onlyLocal(base string) bool {
+	u, err := url.Parse(base)
+	if err != nil {
+		return false
+	}
+	if u.Hostname() == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(u.Hostname())
+	return ip != nil && ip.IsLoopback()
+}

@@ -163,6 +163,9 @@ func (in monitorInput) toMonitorNotifying(m *store.Monitor, self string, lookup 
 		errs = append(errs, fe...)
 	}
 	confirm := defaultConfirm
+	if known && t.DefaultConfirm > 0 {
+		confirm = t.DefaultConfirm
+	}
 	if in.Confirm != nil {
 		confirm = *in.Confirm
 	}

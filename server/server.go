@@ -146,6 +146,11 @@ func (s *Server) serve(ctx context.Context, ln net.Listener) error {
 	httpErr := make(chan error, 1)
 	go func() { httpErr <- httpSrv.Serve(ln) }()
 	s.log.Info("vigil server is running", "url", s.publicURL, "data", s.cfg.DataDir)
+	if s.cfg.PublicURL == "" && onlyLocal(s.publicURL) {
+		// Emails are written without a request to take the host from.
+		s.log.Warn("no --public-url: links in notifications (monitor pages, acknowledgement) use "+s.publicURL+
+			", which only this machine can open; start the server with --public-url https://<name others use>", "url", s.publicURL)
+	}
 	s.announceSetup()
 
 	select {

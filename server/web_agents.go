@@ -106,7 +106,7 @@ func (s *Server) handleJoinTokenForm(w http.ResponseWriter, r *http.Request, rc 
 	status := http.StatusBadRequest
 	spec, errs := checkJoinTokenForm(form)
 	if len(errs) == 0 {
-		t, err := s.createJoinToken(spec, rc.actor())
+		t, err := s.createJoinToken(spec, rc.actor(), r.Host)
 		if err != nil {
 			return err
 		}

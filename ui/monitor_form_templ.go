@@ -332,7 +332,7 @@ func monitorFormBody(p MonitorFormProps, more MonitorFormMore) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 26, "\">Consecutive failures before an incident opens, so one lost packet pages nobody.</span></div>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 26, "\">Consecutive failures before an incident opens, so one lost packet pages nobody (default 2; 1 for log files, whose matches are seen once).</span></div>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -112,7 +112,13 @@ func (d *Dispatcher) repairOne(inc store.Incident, event string) (bool, error) {
 	case handled:
 		return false, nil
 	case event == EventOpened:
-		return true, d.onOpened(engine.Event{Kind: engine.IncidentOpened, MonitorID: inc.MonitorID, At: inc.StartedAt, Incident: &inc}, inc)
+		if err := d.onOpened(engine.Event{Kind: engine.IncidentOpened, MonitorID: inc.MonitorID, At: inc.StartedAt, Incident: &inc}, inc); err != nil {
+			return false, err
+		}
+		// A monitor nobody hears of queues nothing: nothing was missing,
+		// and saying "repaired" at every start would be noise.
+		queued, err := d.st.PendingNotifications(inc.ID)
+		return len(queued) > 0, err
 	case !paged: // nobody to tell of the end or the acknowledgement
 		return false, nil
 	case event == EventResolved:
