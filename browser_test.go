@@ -7,8 +7,10 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -66,6 +68,22 @@ func (b *browser) do(what string, steps ...chromedp.Action[chromedp.Void]) {
 	if err := chromedp.Do(ctx, steps...); err != nil {
 		b.t.Fatalf("browser: %s: %v\n--- page ---\n%s", what, err, b.html())
 	}
+}
+
+// path returns the path of the page the browser shows.
+func (b *browser) path() string {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
+	defer cancel()
+	loc, err := chromedp.Run(ctx, chromedp.Location())
+	if err != nil {
+		b.t.Fatalf("browser: read the location: %v", err)
+	}
+	u, err := url.Parse(loc)
+	if err != nil {
+		b.t.Fatalf("browser: location %q: %v", loc, err)
+	}
+	return u.Path
 }
 
 // html returns the current page's URL and markup for failure messages.
@@ -161,6 +179,7 @@ func TestBrowserSetupLoginMonitor(t *testing.T) {
 		chromedp.Click(byTestID("monitor-submit")),
 		chromedp.WaitVisible(byTestID("monitor-status")),
 	)
+	monitorPath := b.path()
 	waitStatusText(t, b, "ok", 30*time.Second)
 	b.screenshot("monitor-ok")
 	checkLiveRefresh(t, b, s.URL)
@@ -175,6 +194,60 @@ func TestBrowserSetupLoginMonitor(t *testing.T) {
 		t.Errorf("the agents page does not show the join command after creating a token")
 	}
 	b.screenshot("agents")
+	checkAuditLog(t, b, s.URL, monitorPath)
+}
+
+// checkAuditLog pauses the monitor at path on its page, then finds the
+// change at the top of the audit log: by whom, what, the monitor named and
+// linked, and its diff, opened, marking paused as changed and writing the
+// interval as a duration.
+func checkAuditLog(t *testing.T, b *browser, base, path string) {
+	t.Helper()
+	b.do("pause the monitor",
+		chromedp.Navigate(base+path),
+		chromedp.WaitVisible(byTestID("monitor-status")),
+		chromedp.Click(chromedp.CSS(`form[action$="/pause"] button`)),
+		chromedp.WaitVisible(byTestID("flash")),
+	)
+	b.do("open the audit log",
+		chromedp.Navigate(base+"/audit"),
+		chromedp.WaitVisible(byTestID("audit-row")),
+		chromedp.Click(chromedp.CSS(`[data-testid="audit-row"]:first-child details > summary`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="audit-row"]:first-child tr[data-field="paused"]`)),
+	)
+	ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
+	defer cancel()
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[auditSeen](`(() => {
+		const r = document.querySelector('[data-testid="audit-row"]');
+		const cells = f => [...r.querySelectorAll('tr[data-field="' + f + '"] td')].map(td => td.textContent.trim()).join(" | ");
+		const t = r.querySelector('[data-testid="audit-target"]');
+		return {action: r.dataset.action, head: r.querySelector(".audit-head").innerText.replace(/\s+/g, " "),
+			link: t.getAttribute("href") || "", paused: cells("paused"), interval: cells("interval"),
+			changed: [...r.querySelectorAll("tr.changed")].map(tr => tr.dataset.field)};
+	})()`))
+	if err != nil {
+		t.Fatalf("browser: read the audit log: %v\n--- page ---\n%s", err, b.html())
+	}
+	b.screenshot("audit")
+	if got.Action != "monitor.update" || got.Link != path || !strings.Contains(got.Head, "admin") || !strings.Contains(got.Head, "Local target") ||
+		got.Paused != "false | true" || got.Interval != "1s | 1s" || !slices.Contains(got.Changed, "paused") || slices.Contains(got.Changed, "interval") {
+		t.Fatalf("the audit log's newest entry after pausing: %+v; want monitor.update by admin of Local target, linked to %s, paused false | true marked changed, interval 1s | 1s not marked",
+			got, path)
+	}
+	b.do("follow the entry to the monitor",
+		chromedp.Click(chromedp.CSS(`[data-testid="audit-row"]:first-child a[data-testid="audit-target"]`)),
+		chromedp.WaitVisible(byTestID("monitor-status")),
+	)
+}
+
+// auditSeen is what checkAuditLog reads from the newest audit entry.
+type auditSeen struct {
+	Action   string   `json:"action"`
+	Head     string   `json:"head"`
+	Link     string   `json:"link"`
+	Paused   string   `json:"paused"`   // "before | after"
+	Interval string   `json:"interval"` // "before | after"
+	Changed  []string `json:"changed"`  // fields marked as changed
 }
 
 // checkLiveRefresh opens the dashboard, waits through one live refresh
@@ -371,6 +444,8 @@ func TestBrowserPhoneWidth(t *testing.T) {
 	api.Do(t, "POST", "/api/v1/contacts", map[string]any{"name": "Ops mail", "type": "email",
 		"settings": map[string]any{"to": "operations-team-with-a-long-address@example.com"}}, http.StatusCreated, nil)
 	api.Do(t, "POST", "/api/v1/join-tokens", map[string]any{"ttl": "24h", "uses": 1}, http.StatusCreated, nil)
+	// A change whose diff holds a long value without spaces.
+	api.Do(t, "PUT", "/api/v1/monitors/"+up.ID, map[string]any{"target": s.URL + "/healthz?with=" + strings.Repeat("an-even-longer-query-string-", 6)}, http.StatusOK, nil)
 	api.Do(t, "POST", "/api/v1/escalation-policies", map[string]any{"name": "Web on-call",
 		"steps": []map[string]any{{"after": "0", "targets": []string{"Ops mail"}}}}, http.StatusCreated, nil)
 	api.Do(t, "POST", "/api/v1/maintenance", map[string]any{"name": "Saturday patching", "monitors": []string{up.ID},
@@ -396,13 +471,22 @@ func TestBrowserPhoneWidth(t *testing.T) {
 		chromedp.Click(submitButton("login-form")),
 		chromedp.WaitVisible(byTestID("dashboard")),
 	)
-	pages := []struct{ name, path string }{
-		{"dashboard", "/"}, {"incidents", "/incidents?filter=all"}, {"agents", "/agents"}, {"contacts", "/contacts"},
-		{"escalations", "/escalations"}, {"maintenance", "/maintenance"}, {"monitor", "/monitors/" + up.ID},
-		{"monitor-down", "/monitors/" + down.ID}, {"incident", "/incidents/" + incident}, {"new-monitor", "/monitors/new"},
+	pages := []struct {
+		name, path string
+		open       bool // open every <details> before measuring
+	}{
+		{"dashboard", "/", false}, {"incidents", "/incidents?filter=all", false}, {"agents", "/agents", true}, {"contacts", "/contacts", false},
+		{"escalations", "/escalations", false}, {"maintenance", "/maintenance", false}, {"monitor", "/monitors/" + up.ID, false},
+		{"monitor-down", "/monitors/" + down.ID, false}, {"incident", "/incidents/" + incident, false}, {"new-monitor", "/monitors/new", false},
+		// A JSON setting's hint holds a long example without spaces.
+		{"new-snmp-monitor", "/monitors/new?type=snmp", false},
+		{"audit", "/audit", true},
 	}
 	for _, pg := range pages {
 		b.do("open "+pg.name, chromedp.Navigate(s.URL+pg.path), chromedp.WaitVisible(chromedp.CSS("main")))
+		if pg.open {
+			b.do("open the details on "+pg.name, jsStep(`(document.querySelectorAll("main details").forEach(d => d.open = true), true)`))
+		}
 		ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
 		got, err := chromedp.Run(ctx, chromedp.Evaluate[pageWidth](`({scroll: document.documentElement.scrollWidth,
 			nav: document.querySelector("nav.nav").getBoundingClientRect().right,

@@ -10,6 +10,7 @@ import (
 
 	"github.com/vigil-monitor/vigil/server/auth"
 	"github.com/vigil-monitor/vigil/store"
+	"github.com/vigil-monitor/vigil/ui"
 )
 
 // Roles, in rising order of what they may do.
@@ -130,6 +131,10 @@ func (s *Server) web(role string, h handlerFunc) http.HandlerFunc {
 		if roleRank(rc.user.Role) < roleRank(role) {
 			s.renderError(w, r, rc, http.StatusForbidden, "Your role ("+rc.user.Role+") may not do this.")
 			return
+		}
+		if roleRank(rc.user.Role) >= roleRank(roleEditor) {
+			// Pages link to the audit log only for those who may read it.
+			r = r.WithContext(ui.WithAuditLinks(r.Context()))
 		}
 		if err := h(w, r, rc); err != nil {
 			s.logIfInternal(r, err)

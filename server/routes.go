@@ -69,6 +69,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /maintenance/{id}/edit", s.web(roleEditor, s.handleMaintenanceEdit))
 	mux.HandleFunc("POST /maintenance/{id}", s.web(roleEditor, s.handleMaintenanceForm))
 	mux.HandleFunc("POST /maintenance/{id}/delete", s.web(roleEditor, s.handleMaintenanceDeleteForm))
+	mux.HandleFunc("GET /audit", s.web(roleEditor, s.handleAuditPage))
 
 	// One-click acknowledgement from an email: no session, the signed
 	// link is the authority (see ack_link.go).

@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -33,10 +34,10 @@ func (s *Server) agentsProps(pg ui.Page, rc *reqCtx) (ui.AgentsProps, error) {
 	if err != nil {
 		return p, err
 	}
-	counts := s.monitorsPerAgent(agents)
+	on := s.monitorsOnAgents(agents)
 	now := time.Now()
 	for _, a := range agents {
-		p.Agents = append(p.Agents, s.agentRow(a, counts[a.ID], now))
+		p.Agents = append(p.Agents, s.agentRow(a, on[a.ID], now))
 	}
 	if !p.CanAdmin {
 		return p, nil
@@ -56,7 +57,7 @@ func (s *Server) agentsProps(pg ui.Page, rc *reqCtx) (ui.AgentsProps, error) {
 
 // agentRow is a as the agents page shows it at now, with the gateway's
 // newer view of its last poll.
-func (s *Server) agentRow(a store.Agent, monitors int, now time.Time) ui.AgentRow {
+func (s *Server) agentRow(a store.Agent, monitors []ui.MonitorLink, now time.Time) ui.AgentRow {
 	live := s.agentLive(a, now)
 	row := ui.AgentRow{
 		ID: a.ID, Name: a.Name, Hostname: a.Hostname, OS: a.OS, Arch: a.Arch, Version: a.Version,
@@ -69,9 +70,10 @@ func (s *Server) agentRow(a store.Agent, monitors int, now time.Time) ui.AgentRo
 	return row
 }
 
-// monitorsPerAgent counts the monitors whose locations name each agent,
-// by id or (as a gateway may match) by name.
-func (s *Server) monitorsPerAgent(agents []store.Agent) map[string]int {
+// monitorsOnAgents lists, for each agent, the monitors whose locations
+// name it, by id or (as a gateway may match) by name; each list is sorted
+// by name.
+func (s *Server) monitorsOnAgents(agents []store.Agent) map[string][]ui.MonitorLink {
 	byRef := make(map[string]string, 2*len(agents))
 	for _, a := range agents {
 		byRef[strings.ToLower(a.Name)] = a.ID
@@ -79,7 +81,7 @@ func (s *Server) monitorsPerAgent(agents []store.Agent) map[string]int {
 	for _, a := range agents {
 		byRef[a.ID] = a.ID
 	}
-	counts := map[string]int{}
+	on := map[string][]ui.MonitorLink{}
 	for _, m := range s.monitors.all() {
 		seen := map[string]bool{}
 		for _, l := range m.Locations {
@@ -89,11 +91,19 @@ func (s *Server) monitorsPerAgent(agents []store.Agent) map[string]int {
 			}
 			if ok && !seen[id] {
 				seen[id] = true
-				counts[id]++
+				on[id] = append(on[id], ui.MonitorLink{ID: m.ID, Name: m.Name})
 			}
 		}
 	}
-	return counts
+	for _, list := range on {
+		slices.SortFunc(list, func(a, b ui.MonitorLink) int {
+			if c := strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)); c != 0 {
+				return c
+			}
+			return strings.Compare(a.ID, b.ID)
+		})
+	}
+	return on
 }
 
 // handleJoinTokenForm creates a join token and shows the agents page

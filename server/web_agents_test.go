@@ -119,3 +119,60 @@ func TestWebJoinTokenForm(t *testing.T) {
 func htmlEscape(s string) string {
 	return strings.NewReplacer("&", "&amp;", `"`, "&#34;", "<", "&lt;", ">", "&gt;", "'", "&#39;").Replace(s)
 }
+
+// TestWebAgentsNameTheirMonitors checks that each agent's row names the
+// monitors that run on it, by name and linked, whether their locations
+// give the agent's id or its name: five, the rest behind "and N more".
+func TestWebAgentsNameTheirMonitors(t *testing.T) {
+	ts := newTestServer(t, true)
+	tok := ts.token(t, "admin")
+	web := ts.addAgent(t, "web-1")
+	db := ts.addAgent(t, "db-1")
+	ids := map[string]string{}
+	for i, name := range []string{"g", "f", "e", "d", "c", "b", "a"} {
+		loc := web.ID
+		if i%2 == 1 {
+			loc = "WEB-1" // by name, in another case
+		}
+		var m monitorOutput
+		ts.call(t, tok, "POST", "/api/v1/monitors", map[string]any{"name": "port " + name, "type": "tcp",
+			"target": "127.0.0.1:1", "locations": []string{loc, "server"}}, http.StatusCreated, &m)
+		ids[name] = m.ID
+	}
+	var both monitorOutput
+	ts.call(t, tok, "POST", "/api/v1/monitors", map[string]any{"name": "db <port>", "type": "tcp", "target": "127.0.0.1:2",
+		"locations": []string{db.ID}}, http.StatusCreated, &both)
+	b := newBrowser(t, ts)
+	b.login()
+	_, page := b.get("/agents")
+	rows := regexp.MustCompile(`(?s)data-testid="agent-row" data-agent-id="([^"]+)".*?</tr>`).FindAllStringSubmatch(page, -1)
+	link := regexp.MustCompile(`<a href="/monitors/([^"]+)">([^<]*)</a>`)
+	more := regexp.MustCompile(`<summary>([^<]*)</summary>`)
+	got := map[string]string{}
+	for _, r := range rows {
+		var parts []string
+		for _, l := range link.FindAllStringSubmatch(r[0], -1) {
+			parts = append(parts, l[1]+" "+l[2])
+		}
+		if m := more.FindStringSubmatch(r[0]); m != nil && strings.Contains(m[1], "more") {
+			parts = append(parts, "("+m[1]+")")
+		}
+		got[r[1]] = strings.Join(parts, ", ")
+	}
+	wantWeb := []string{}
+	for _, n := range []string{"a", "b", "c", "d", "e", "f", "g"} {
+		wantWeb = append(wantWeb, ids[n]+" port "+n)
+	}
+	want := map[string]string{
+		web.ID: strings.Join(wantWeb, ", ") + ", (and 2 more)",
+		db.ID:  both.ID + " db &lt;port&gt;",
+	}
+	for id, w := range want {
+		if got[id] != w {
+			t.Errorf("agent %s names %q, want %q", id, got[id], w)
+		}
+	}
+	if !strings.Contains(page, `data-label="Monitors">7</td>`) {
+		t.Error("web-1's row does not count its 7 monitors")
+	}
+}

@@ -145,11 +145,7 @@ func (s *Server) formError(w http.ResponseWriter, r *http.Request, rc *reqCtx, e
 		// Beside its field a message need not name the field again.
 		msg = strings.TrimPrefix(msg, field+": ")
 		if inner, ok := strings.CutPrefix(field, "settings."); ok {
-			// A field inside a JSON setting ("settings.steps[2].form.csrf")
-			// is shown beside the setting's textarea, with its path.
-			if i := strings.IndexAny(inner, ".["); i > 0 {
-				field, msg = "settings."+inner[:i], inner+": "+msg
-			}
+			field, msg = settingFieldError(inner, msg)
 		}
 		if field == "settings" {
 			field = ""
@@ -160,6 +156,25 @@ func (s *Server) formError(w http.ResponseWriter, r *http.Request, rc *reqCtx, e
 	}
 	s.renderMonitorForm(w, r, rc, http.StatusBadRequest, editing, view, shown)
 	return nil
+}
+
+// settingFieldError places an error about a setting (inner is its key,
+// "slow_queries_warning_percent", or a path inside a JSON setting,
+// "oids[0].oid") beside the setting's control, and words it as the form
+// does: by the
+// setting's label rather than its key ("Slow queries warning (%): must be
+// a number", "OIDs[0].oid: "abc" is not a numeric OID …"). The API's
+// errors keep the keys.
+func settingFieldError(inner, msg string) (field, shown string) {
+	name, rest := inner, ""
+	if i := strings.IndexAny(inner, ".["); i > 0 {
+		name, rest = inner[:i], inner[i:]
+	}
+	// The message may name the setting again, by its key: once is enough.
+	for _, named := range []string{inner + ": ", "settings." + inner + " ", inner + " "} {
+		msg = strings.TrimPrefix(msg, named)
+	}
+	return "settings." + name, ui.SettingLabel(name) + rest + ": " + msg
 }
 
 func (s *Server) renderMonitorForm(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, editing bool, view monitorFormView, errs map[string]string) {

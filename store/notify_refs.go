@@ -105,7 +105,7 @@ func rewriteMonitorsTx(tx *bolt.Tx, by Actor, edit func(*Monitor) bool) error {
 		if err := putJSON(b, c.key, c.rec); err != nil {
 			return err
 		}
-		if err := appendAuditTx(tx, by, "monitor.update", auditTarget("monitor", c.rec.ID), c.old, c.rec); err != nil {
+		if err := appendAuditTx(tx, by, "monitor.update", auditTarget("monitor", c.rec.ID), auditedMonitor(c.old), auditedMonitor(c.rec)); err != nil {
 			return err
 		}
 	}

@@ -3,6 +3,7 @@ package ui
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -25,13 +26,22 @@ func sampleAgents() AgentsProps {
 		},
 		Agents: []AgentRow{
 			{ID: "1", Name: "web-1", Hostname: "web-1.example", OS: "linux", Arch: "amd64", Version: "v0.1.0", Status: "online",
-				Address: "192.0.2.10:51000", Labels: []string{"eu", "prod"}, LastSeen: now.Add(-5 * time.Second), Monitors: 3,
+				Address: "192.0.2.10:51000", Labels: []string{"eu", "prod"}, LastSeen: now.Add(-5 * time.Second), Monitors: sampleMonitorLinks(7),
 				Commands: []string{"backup-age", "raid"}, Spool: &AgentSpool{}},
 			{ID: "2", Name: "db-1", Hostname: "db-1.example", OS: "linux", Arch: "arm64", Version: "v0.1.0", Status: "offline",
-				Address: "192.0.2.11:51000", LastSeen: now.Add(-2 * time.Hour), Spool: &AgentSpool{Pending: 12, Bytes: 5 << 10, Dropped: 3}},
+				Address: "192.0.2.11:51000", LastSeen: now.Add(-2 * time.Hour), Monitors: []MonitorLink{{ID: "9", Name: "MariaDB <primary>"}}, Spool: &AgentSpool{Pending: 12, Bytes: 5 << 10, Dropped: 3}},
 			{ID: "4", Name: "old-box", Status: "revoked", Commands: []string{"raid"}},
 		},
 	}
+}
+
+// sampleMonitorLinks is n monitors, named in order.
+func sampleMonitorLinks(n int) []MonitorLink {
+	var out []MonitorLink
+	for i := range n {
+		out = append(out, MonitorLink{ID: strconv.Itoa(i + 1), Name: "Disk /srv/" + strconv.Itoa(i+1)})
+	}
+	return out
 }
 
 func agentsCases() []pageCase {
@@ -52,7 +62,7 @@ func agentsCases() []pageCase {
 	return []pageCase{
 		{"agents", AgentsPage(sampleAgents()), map[string]int{"agents": 1, "agent-row": 3, "token-row": 3, "join-token-form": 1,
 			"join-command": 1, "join-command-box": 1, "logout": 1, "agent-commands": 2, "agent-spool": 1, "agent-form": 3,
-			"agent-form-error": 0, "field-error": 0}},
+			"agent-form-error": 0, "field-error": 0, "agent-monitors": 2}},
 		{"agents_viewer", AgentsPage(viewer), map[string]int{"agents": 1, "agent-row": 3, "token-row": 0, "join-token-form": 0,
 			"join-command": 0, "agent-commands": 2, "agent-form": 0}},
 		{"agents_empty", AgentsPage(empty), map[string]int{"agent-row": 0, "token-row": 0, "join-token-form": 1, "join-command": 0,
@@ -145,6 +155,45 @@ func TestAgentsFacts(t *testing.T) {
 	}
 }
 
+// TestAgentsMonitors checks that an agent's row names its monitors, each
+// a link to its page: five, then the rest behind "and N more".
+func TestAgentsMonitors(t *testing.T) {
+	doc := parse(t, render(t, AgentsPage(sampleAgents())))
+	type shown struct {
+		links []string // hrefs, in order
+		more  string   // the summary of the rest; "" without one
+		rest  int      // links behind it
+	}
+	got := map[string]shown{}
+	for _, row := range findAll(doc, byTestID("agent-row")) {
+		id, _ := attr(row, "data-agent-id")
+		var sh shown
+		for _, fact := range findAll(row, byTestID("agent-monitors")) {
+			for _, a := range findAll(fact, func(n *html.Node) bool { return n.Data == "a" }) {
+				href, _ := attr(a, "href")
+				sh.links = append(sh.links, href+" "+text(a))
+			}
+			for _, d := range findAll(fact, func(n *html.Node) bool { return n.Data == "details" }) {
+				sum := findAll(d, func(n *html.Node) bool { return n.Data == "summary" })
+				sh.more = strings.TrimSpace(text(sum[0]))
+				sh.rest = len(findAll(d, func(n *html.Node) bool { return n.Data == "a" }))
+			}
+		}
+		got[id] = sh
+	}
+	web := got["1"]
+	if len(web.links) != 7 || web.more != "and 2 more" || web.rest != 2 || web.links[0] != "/monitors/1 Disk /srv/1" {
+		t.Errorf("web-1 shows %q, more %q with %d links; want 7 links, the last 2 behind \"and 2 more\"", web.links, web.more, web.rest)
+	}
+	db := got["2"]
+	if len(db.links) != 1 || db.links[0] != "/monitors/9 MariaDB <primary>" || db.more != "" {
+		t.Errorf("db-1 shows %q, more %q; want its one monitor and no \"more\"", db.links, db.more)
+	}
+	if len(got["4"].links) != 0 {
+		t.Errorf("old-box shows monitors %q, want none", got["4"].links)
+	}
+}
+
 func TestSpoolNote(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -177,7 +226,7 @@ func TestAgentsRenameRefused(t *testing.T) {
 	doc := parse(t, render(t, AgentsPage(p)))
 	for _, row := range findAll(doc, byTestID("agent-row")) {
 		id, _ := attr(row, "data-agent-id")
-		details := findAll(row, func(n *html.Node) bool { return n.Data == "details" })
+		details := findAll(row, func(n *html.Node) bool { c, _ := attr(n, "class"); return n.Data == "details" && c != "more-list" })
 		if len(details) == 0 {
 			t.Fatalf("agent %s: no rename form", id)
 		}

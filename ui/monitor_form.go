@@ -178,6 +178,10 @@ func settingLabel(s CheckSetting) string {
 	return strings.Join(words, " ") + unit
 }
 
+// SettingLabel is the label the monitor form gives the setting called
+// name, for messages that name a setting as the form does.
+func SettingLabel(name string) string { return settingLabel(CheckSetting{Name: name}) }
+
 func settingHint(s CheckSetting) string {
 	hint := strings.TrimSpace(s.Help)
 	if hint != "" && !strings.HasSuffix(hint, ".") {

@@ -68,11 +68,18 @@ type AgentRow struct {
 	Address  string
 	Labels   []string
 	LastSeen time.Time // zero when never seen
-	Monitors int       // monitors that run on it
+	// Monitors are the monitors that run on it, by name.
+	Monitors []MonitorLink
 	// Commands are the shell commands its allow.d allows, by name.
 	Commands []string
 	// Spool is its spool of undelivered results; nil when not known.
 	Spool *AgentSpool
+}
+
+// MonitorLink names a monitor and leads to its page.
+type MonitorLink struct {
+	ID   string
+	Name string
 }
 
 // AgentSpool is an agent's spool as its latest poll reported it.
