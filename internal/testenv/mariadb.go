@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -220,20 +219,7 @@ func (m *MariaDB) CreateUser(user, password string, grants ...string) {
 
 // stop asks mariadbd to shut down and waits; a server still running after
 // 30 s is killed.
-func (m *MariaDB) stop() {
-	select {
-	case <-m.exited:
-		return
-	default:
-	}
-	_ = m.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-m.exited:
-	case <-time.After(30 * time.Second):
-		_ = m.cmd.Process.Kill()
-		<-m.exited
-	}
-}
+func (m *MariaDB) stop() { stopProcess(m.cmd.Process, m.exited, 30*time.Second) }
 
 func (m *MariaDB) cleanup() {
 	if m.root != nil {

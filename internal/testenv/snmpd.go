@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -199,20 +198,8 @@ func (s *Snmpd) waitReady(timeout time.Duration) error {
 
 // stop ends snmpd by its pid: SIGTERM, then SIGKILL after 10 s.
 func (s *Snmpd) stop() {
-	if s.cmd == nil || s.cmd.Process == nil {
-		return
-	}
-	select {
-	case <-s.exited:
-		return
-	default:
-	}
-	_ = s.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-s.exited:
-	case <-time.After(10 * time.Second):
-		_ = s.cmd.Process.Kill()
-		<-s.exited
+	if s.cmd != nil {
+		stopProcess(s.cmd.Process, s.exited, 10*time.Second)
 	}
 }
 
