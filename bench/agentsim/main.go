@@ -11,7 +11,8 @@
 //
 // Measured over the window after the warm-up: the server's CPU (utime +
 // stime from /proc) as a share of one core, its memory (VmRSS samples,
-// VmHWM), the ingest latency (from sending a batch to its
+// anonymous and file-backed, how much of that the bbolt file, VmHWM), the
+// ingest latency (from sending a batch to its
 // acknowledgement), how late held polls come back, errors, and the
 // simulator's own CPU. Afterwards it stops the checks, waits until every
 // result made was acknowledged, and reads a sample of monitors' results

@@ -18,6 +18,8 @@ type measurement struct {
 	rssKB        []int64 // the server's VmRSS samples
 	anonKB       []int64 // RssAnon samples
 	fileKB       []int64 // RssFile samples
+	dbKB         []int64 // samples of the resident pages of the bbolt file's mapping
+	dbBytes      int64   // the bbolt file's size at the end
 	accepted     int64   // results acknowledged as stored in the window
 	ingest       ingestStats
 	window       snapshot
@@ -66,11 +68,15 @@ func measure(ctx context.Context, cfg config, srv *server, api *apiClient, st *s
 			}
 			rss := mem.rss
 			m.rssKB, m.anonKB, m.fileKB = append(m.rssKB, rss), append(m.anonKB, mem.anon), append(m.fileKB, mem.file)
+			if db, err := mappedKB(pid, srv.dbPath()); err == nil {
+				m.dbKB = append(m.dbKB, db)
+			}
 			cpu, _ := cpuSeconds(pid)
 			el := time.Since(t0).Seconds()
 			snap := st.snapshot()
 			log.Info("sample", "results_per_s", fmt.Sprintf("%.0f", float64(st.accepted.Load()-acc0)/el),
 				"server_cpu_pct", fmt.Sprintf("%.1f", 100*(cpu-cpu0)/el), "rss_mib", rss/1024,
+				"anon_mib", mem.anon/1024, "file_mib", mem.file/1024,
 				"ingest_p50_ms", fmtMS(snap.ingest.p50), "ingest_p99_ms", fmtMS(snap.ingest.p99))
 		}
 	}
@@ -88,6 +94,9 @@ func measure(ctx context.Context, cfg config, srv *server, api *apiClient, st *s
 	m.serverCPU, m.simCPU = cpu1-cpu0, sim1-sim0
 	if m.hwmKB, _, err = memoryKB(pid); err != nil {
 		return m, err
+	}
+	if fi, err := os.Stat(srv.dbPath()); err == nil {
+		m.dbBytes = fi.Size()
 	}
 	ing1, err := api.ingest(ctx)
 	if err != nil {

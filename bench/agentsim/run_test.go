@@ -27,7 +27,7 @@ func TestRunSmall(t *testing.T) {
 		t.Fatalf("run: %v\n%s", err, stderr.String())
 	}
 	report := stdout.String()
-	for _, want := range []string{"| 3 | 12 (12) |", "0 acknowledged as dropped", "0 unacknowledged at the end", "3 monitors", " 0 missing", "Errors: none."} {
+	for _, want := range []string{"| 3 | 12 (12) |", "0 acknowledged as dropped", "0 unacknowledged at the end", "3 monitors", " 0 missing", "Errors: none.", "pages of the bbolt file"} {
 		if !strings.Contains(report, want) {
 			t.Errorf("report lacks %q:\n%s\nlog:\n%s", want, report, stderr.String())
 		}

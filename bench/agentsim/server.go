@@ -111,6 +111,9 @@ func (s *server) pid() int { return s.cmd.Process.Pid }
 
 func (s *server) logPath() string { return filepath.Join(s.dir, "server.log") }
 
+// dbPath is the server's bbolt file (store.FileName under --data).
+func (s *server) dbPath() string { return filepath.Join(s.dir, "data", "vigil.db") }
+
 // stop ends the server with SIGTERM (SIGKILL after 15 s) and removes the
 // data directory unless -keep.
 func (s *server) stop(log *slog.Logger) {

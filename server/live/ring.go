@@ -24,12 +24,20 @@ func (b bucket) percent() float64 {
 
 // hours is a ring of hourly buckets ending at head (an hour number, Unix
 // seconds / 3600) with running sums over the last 24 and 720 hours.
+//
+// The hour under way is counted in cur at full width; the 719 hours
+// before it, which change only when a late result arrives, are kept
+// packed: their totals, and apart from them their failures (total - up),
+// which are 0 in most hours and then take no memory at all. A monitor
+// checked every 10 s that did not fail for 30 days holds 360 bytes here,
+// where 720 pairs of uint32s took 5,760.
 type hours struct {
-	// The sums and head come first so that reading them touches the same
-	// cache lines as the rest of a monitor's hot fields, not the ring.
 	head       int64 // newest hour held; 0 when empty
 	day, month bucket
-	ring       [ringHours]bucket
+	cur        bucket // hour head
+	// total and down hold the hours head-719 .. head-1 by slot; the slot
+	// of head itself holds 0.
+	total, down packed
 }
 
 func slot(h int64) int {
@@ -38,6 +46,33 @@ func slot(h int64) int {
 		s += ringHours
 	}
 	return s
+}
+
+// get returns hour x's counts; x must be within the ring.
+func (r *hours) get(x int64) bucket {
+	if x == r.head {
+		return r.cur
+	}
+	return r.packedAt(slot(x))
+}
+
+// put stores b as hour x's counts; x must be within the ring.
+func (r *hours) put(x int64, b bucket) {
+	if x == r.head {
+		r.cur = b
+		return
+	}
+	r.pack(slot(x), b)
+}
+
+func (r *hours) packedAt(s int) bucket {
+	t := r.total.get(s)
+	return bucket{up: t - r.down.get(s), total: t}
+}
+
+func (r *hours) pack(s int, b bucket) {
+	r.total.set(s, b.total)
+	r.down.set(s, b.total-b.up)
 }
 
 // advance moves head forward to h, dropping hours that leave the windows.
@@ -49,14 +84,20 @@ func (r *hours) advance(h int64) {
 		*r = hours{head: h}
 		return
 	}
+	// The hour under way is done: it becomes a packed hour like the rest.
+	r.pack(slot(r.head), r.cur)
+	r.cur = bucket{}
 	for x := r.head + 1; x <= h; x++ {
 		// x-24 is still held (it is overwritten only at x+696) or, when
-		// it is newer than the old head, already cleared below.
-		r.day.sub(r.ring[slot(x-dayHours)])
-		r.month.sub(r.ring[slot(x)])
-		r.ring[slot(x)] = bucket{}
+		// it is newer than the old head, already cleared below. slot(x)
+		// holds x-720, which leaves the 30 days now.
+		r.day.sub(r.packedAt(slot(x - dayHours)))
+		r.month.sub(r.packedAt(slot(x)))
+		r.pack(slot(x), bucket{})
 	}
 	r.head = h
+	r.total.tidy()
+	r.down.tidy()
 }
 
 // add counts b in hour h. Hours older than the ring are ignored.
@@ -65,7 +106,9 @@ func (r *hours) add(h int64, b bucket) {
 	if h <= r.head-ringHours {
 		return
 	}
-	r.ring[slot(h)].add(b)
+	x := r.get(h)
+	x.add(b)
+	r.put(h, x)
 	r.month.add(b)
 	if h > r.head-dayHours {
 		r.day.add(b)
@@ -84,9 +127,13 @@ func (r *hours) at(h int64) (day, month bucket) {
 	}
 	for x := r.head + 1; x <= h; x++ {
 		if x-dayHours <= r.head {
-			day.sub(r.ring[slot(x-dayHours)])
+			day.sub(r.get(x - dayHours))
 		}
-		month.sub(r.ring[slot(x)])
+		// slot(x) holds hour x-ringHours, which leaves the 30 days at x.
+		month.sub(r.get(x - ringHours))
 	}
 	return day, month
 }
+
+// bytes is the memory the ring holds beyond its fixed fields.
+func (r *hours) bytes() int { return r.total.bytes() + r.down.bytes() }
