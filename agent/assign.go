@@ -24,7 +24,8 @@ func (p applied) same(x wire.Assignment) bool {
 // changed ones are (re)built with the checks registry, unchanged ones keep
 // running (and their checker's state), missing ones stop. An assignment
 // the registry refuses is skipped and logged; if it was running before,
-// it stops.
+// it stops. The file-integrity policies go to a.fim, which acts on them
+// in its own time.
 func (a *agent) apply(as *wire.Assignments) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -56,6 +57,7 @@ func (a *agent) apply(as *wire.Assignments) {
 			delete(a.applied, id)
 		}
 	}
+	a.fim.assign(as.FIM)
 	a.version = as.Version
-	a.log.Info("assignments applied", "version", as.Version, "monitors", len(as.Monitors), "running", len(a.applied))
+	a.log.Info("assignments applied", "version", as.Version, "monitors", len(as.Monitors), "running", len(a.applied), "fim_policies", len(as.FIM))
 }

@@ -31,7 +31,14 @@ type Config struct {
 
 	// retry bounds the backoff of every loop; zero means defaultRetry.
 	retry backoffRange
+	// fimFirstJitter spreads the first scan of a newly assigned policy
+	// over this long; zero means defaultFIMFirstJitter.
+	fimFirstJitter time.Duration
 }
+
+// defaultFIMFirstJitter: a new policy is scanned within seconds, yet the
+// agents it was assigned to together do not all start at once.
+const defaultFIMFirstJitter = 10 * time.Second
 
 // ParseFlags reads the agent's flags; each flag's environment variable
 // gives its default, and an explicit flag wins over the environment.

@@ -113,6 +113,10 @@ func (a *agent) deliverLoop(ctx context.Context) error {
 // idle waits for a new result and then batchLinger more, for idleCheck,
 // or for the end of ctx.
 func (a *agent) idle(ctx context.Context) {
+	select {
+	case a.idling <- struct{}{}:
+	default:
+	}
 	t := time.NewTimer(idleCheck)
 	defer t.Stop()
 	select {

@@ -17,6 +17,7 @@ import (
 func TestResultsTogetherGoInOneBatch(t *testing.T) {
 	f := newFakeGateway(t)
 	a := startAgent(t, f, testConfig(t, f))
+	<-a.idling // the loop's first read at start found the spool empty
 	const n = 10
 	at := time.Now().Add(-time.Minute).Truncate(time.Millisecond)
 	start := time.Now()

@@ -66,8 +66,14 @@ type agent struct {
 	// server can name but never change.
 	checkEnv checks.Env
 	allow    *allowList
+	// fim runs the file-integrity policies assigned (fim.go).
+	fim *fimScans
 
 	queued chan struct{} // a result was spooled; wakes the delivery loop
+	// idling gets a value (if it has room) each time the delivery loop
+	// finds the spool empty and starts waiting: tests wait for it so the
+	// results they make meet a waiting loop, not its first read at start.
+	idling chan struct{}
 	// delivered is closed when the first batch is acknowledged (trimOnce).
 	delivered     chan struct{}
 	deliveredOnce sync.Once
@@ -83,6 +89,9 @@ func newAgent(cfg Config, st state, creds credentials, log *slog.Logger) (*agent
 	if cfg.retry == (backoffRange{}) {
 		cfg.retry = defaultRetry
 	}
+	if cfg.fimFirstJitter == 0 {
+		cfg.fimFirstJitter = defaultFIMFirstJitter
+	}
 	server := creds.id.Server
 	if cfg.Server != "" && cfg.Server != server {
 		log.Info("using --server rather than the server joined", "server", cfg.Server, "joined", server)
@@ -94,6 +103,7 @@ func newAgent(cfg Config, st state, creds credentials, log *slog.Logger) (*agent
 		id:        creds.id,
 		log:       log.With("agent_id", creds.id.AgentID),
 		queued:    make(chan struct{}, 1),
+		idling:    make(chan struct{}, 1),
 		delivered: make(chan struct{}),
 		applied:   map[string]applied{},
 	}
@@ -106,6 +116,7 @@ func newAgent(cfg Config, st state, creds credentials, log *slog.Logger) (*agent
 	}
 	a.api = api
 	a.sched = scheduler.New(scheduler.Options{Location: creds.id.AgentID, Sink: a.sink}, a.log)
+	a.fim = newFIMScans(st.path(fimFile), a.postFIMReport, cfg.retry, cfg.fimFirstJitter, a.log)
 	return a, nil
 }
 
@@ -129,8 +140,9 @@ func (a *agent) openSpool() error {
 	return nil
 }
 
-// loops runs the scheduler, poll, delivery and renewal until ctx is done
-// or one of them stops the agent, then closes the spool.
+// loops runs the scheduler, poll, delivery, renewal and file-integrity
+// scans until ctx is done or one of them stops the agent, then closes the
+// spool.
 func (a *agent) loops(ctx context.Context) error {
 	defer a.api.close()
 	ctx, cancel := context.WithCancelCause(ctx)
@@ -140,7 +152,7 @@ func (a *agent) loops(ctx context.Context) error {
 	var wg sync.WaitGroup
 	wg.Go(func() { _ = a.sched.Run(ctx) })
 	wg.Go(func() { a.trimOnce(ctx) })
-	for _, loop := range []func(context.Context) error{a.pollLoop, a.deliverLoop, a.renewLoop} {
+	for _, loop := range []func(context.Context) error{a.pollLoop, a.deliverLoop, a.renewLoop, a.fim.run} {
 		wg.Go(func() {
 			if err := loop(ctx); err != nil {
 				cancel(err)

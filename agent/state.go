@@ -22,7 +22,8 @@ const (
 	caFile       = "ca.crt"
 	identityFile = "identity.json"
 	spoolDir     = "spool"
-	nextSuffix   = ".next" // a renewed key or certificate not yet in place
+	fimFile      = "fim.db" // file-integrity baselines (compliance/fim)
+	nextSuffix   = ".next"  // a renewed key or certificate not yet in place
 )
 
 // identity is identity.json: who this agent is and whom it talks to.

@@ -94,6 +94,11 @@ type Type struct {
 	// NewWithEnv, when set, is used instead of New where an Env is given
 	// (see NewWithEnv); New must still validate the same settings.
 	NewWithEnv func(settings json.RawMessage, env Env) (Checker, error)
+	// ServerResults marks a type whose results the server makes itself
+	// from what it already holds (fim: the open file-integrity changes of
+	// an agent): its monitors are never scheduled nor sent to agents, and
+	// its Checker only says so.
+	ServerResults bool
 }
 
 // SecretNames returns the names of t's secret settings.

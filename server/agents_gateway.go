@@ -35,8 +35,10 @@ func (s *Server) initGateway() error {
 		Assignments: func(agentID string) (string, []wire.Assignment) {
 			return s.agentAssignments(idx, agentID)
 		},
-		Commit: s.commitAgentResults,
-		Log:    s.log.With("part", "gateway"),
+		Commit:    s.commitAgentResults,
+		FIM:       s.fimAssignments,
+		FIMReport: s.commitFIMReport,
+		Log:       s.log.With("part", "gateway"),
 	})
 	return nil
 }
@@ -183,7 +185,7 @@ func (x *assignIndex) build(s *Server) error {
 	x.byLoc = map[string][]*indexedMonitor{}
 	x.opened.begin()
 	for _, m := range s.monitors.all() {
-		if m.Paused || !runsOnAgents(m) {
+		if m.Paused || !runsOnAgents(m) || serverResults(m.Type) {
 			continue
 		}
 		settings, err := x.opened.open(s.seal, m)

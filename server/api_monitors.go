@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -146,6 +147,9 @@ func (s *Server) createMonitor(in monitorInput, by store.Actor) (store.Monitor, 
 	s.monitorMu.Lock()
 	defer s.monitorMu.Unlock()
 	var m store.Monitor
+	if serverResults(in.Type) && by != systemActor {
+		return m, badRequest("type", "%s monitors are made by the server, one for each agent a file-integrity policy applies to", in.Type)
+	}
 	dir, err := s.loadDirectory()
 	if err != nil {
 		return m, err
@@ -168,6 +172,9 @@ func (s *Server) updateMonitor(id string, in monitorInput, by store.Actor) (stor
 		return m, err
 	}
 	in = timeoutFollowsInterval(in, m)
+	if err := keepsServerResults(m, in); err != nil {
+		return m, err
+	}
 	dir, err := s.loadDirectory()
 	if err != nil {
 		return m, err
@@ -182,6 +189,26 @@ func (s *Server) updateMonitor(id string, in monitorInput, by store.Actor) (stor
 	}
 	s.monitorChanged(m)
 	return m, nil
+}
+
+// keepsServerResults refuses an update that would make a monitor of a
+// type whose results the server makes (fim), or change what such a monitor
+// watches: the server finds it by type and location, so only its name,
+// notification and alerting settings are a person's to edit.
+func keepsServerResults(old store.Monitor, in monitorInput) error {
+	switch {
+	case serverResults(in.Type) && in.Type != old.Type:
+		return badRequest("type", "%s monitors are made by the server, one for each agent a file-integrity policy applies to", in.Type)
+	case !serverResults(old.Type):
+		return nil
+	case in.Type != old.Type:
+		return badRequest("type", "the type of a %s monitor cannot change", old.Type)
+	case strings.TrimSpace(in.Target) != old.Target:
+		return badRequest("target", "the target of a %s monitor cannot change", old.Type)
+	case !slices.Equal(in.Locations, old.Locations):
+		return badRequest("locations", "the locations of a %s monitor cannot change", old.Type)
+	}
+	return nil
 }
 
 func (s *Server) deleteMonitor(id string, by store.Actor) error {

@@ -72,6 +72,7 @@ func TestAPIMonitorValidation(t *testing.T) {
 	}{
 		{"missing name", `{"type":"http","target":"http://x"}`, "name", 400},
 		{"unknown type", `{"name":"a","type":"gopher","target":"x"}`, "type", 400},
+		{"type the server makes", `{"name":"a","type":"fim","target":"x"}`, "type", 400},
 		{"bad target", `{"name":"a","type":"http","target":"ftp://x"}`, "target", 400},
 		{"bad interval", `{"name":"a","type":"tcp","target":"h:1","interval":"5"}`, "interval", 400},
 		{"interval too short", `{"name":"a","type":"tcp","target":"h:1","interval":"500ms"}`, "interval", 400},

@@ -32,6 +32,11 @@ func (s *Server) startPipeline() error {
 		return fmt.Errorf("reconcile incidents: %w", err)
 	}
 	s.monitors = newMonitorSet(monitors)
+	fimPolicies, err := s.db.FIMPolicies()
+	if err != nil {
+		return err
+	}
+	s.fim, s.fimMonitors = newFIMSet(fimPolicies), newFIMMonitors()
 	s.engine = engine.New(s.db, s.log.With("part", "engine"))
 	s.engine.SetLocationNames(s.incidentLocationName)
 	s.initAlerting()
@@ -76,7 +81,7 @@ func (s *Server) schedule(m store.Monitor, soon bool) {
 		return
 	}
 	s.sched.Remove(undecryptableJob + m.ID)
-	if !runsOnServer(m) {
+	if !runsOnServer(m) || serverResults(m.Type) {
 		s.sched.Remove(m.ID)
 		return
 	}
@@ -87,6 +92,13 @@ func (s *Server) schedule(m store.Monitor, soon bool) {
 		return
 	}
 	s.sched.Upsert(scheduler.Job{ID: m.ID, Target: m.Target, Interval: m.Interval, Timeout: m.Timeout, Checker: c, Soon: soon})
+}
+
+// serverResults reports whether the server makes the results of monitors
+// of this type itself (fim): they are neither scheduled nor sent to agents.
+func serverResults(kind string) bool {
+	t, ok := checks.Lookup(kind)
+	return ok && t.ServerResults
 }
 
 func runsOnServer(m store.Monitor) bool {

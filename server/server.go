@@ -53,6 +53,11 @@ type Server struct {
 	// or the engine out of step with what is stored.
 	monitorMu sync.Mutex
 
+	// fim holds the file-integrity policies; fimMonitors keeps each
+	// agent's FIM monitor (fim_monitor.go).
+	fim         *fimSet
+	fimMonitors *fimMonitors
+
 	setupMu   sync.Mutex
 	setupCode string // "" once an administrator exists
 }
@@ -142,6 +147,11 @@ func (s *Server) serve(ctx context.Context, ln net.Listener) error {
 		return err
 	}
 	pipelineDone := s.runPipeline(ctx, &wg)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		s.runFIMMonitors(ctx)
+	}()
 
 	httpErr := make(chan error, 1)
 	go func() { httpErr <- httpSrv.Serve(ln) }()

@@ -54,6 +54,10 @@ var auditPages = map[string]auditPage{
 		_, err := s.db.Incident(id)
 		return err
 	}},
+	"fim_policy": {path: func(id string) string { return "/fim/policies/" + id }, get: func(s *Server, id string) error {
+		_, err := s.db.FIMPolicy(id)
+		return err
+	}},
 	"settings": {path: func(id string) string { return "/settings/" + id }, admin: true, get: func(s *Server, id string) error {
 		if id != "smtp" {
 			return store.ErrNotFound

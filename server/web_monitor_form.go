@@ -182,7 +182,7 @@ func (s *Server) renderMonitorForm(w http.ResponseWriter, r *http.Request, rc *r
 	if editing {
 		title = "Edit monitor"
 	}
-	p := ui.MonitorFormProps{Page: s.pageFor(w, r, rc, title, "dashboard"), Editing: editing, Values: view.values, Errors: errs, Types: formTypes()}
+	p := ui.MonitorFormProps{Page: s.pageFor(w, r, rc, title, "dashboard"), Editing: editing, Values: view.values, Errors: errs, Types: formTypes(view.values.Type)}
 	if dir, err := s.loadDirectory(); err != nil {
 		s.log.Error("read contacts for the monitor form", "err", err)
 	} else {
@@ -196,9 +196,14 @@ func (s *Server) renderMonitorForm(w http.ResponseWriter, r *http.Request, rc *r
 	s.render(w, r, status, ui.MonitorFormPageWith(p, more))
 }
 
-func formTypes() []ui.CheckType {
+// formTypes are the types the form offers: every type a person may choose,
+// and current, the type of the monitor being edited.
+func formTypes(current string) []ui.CheckType {
 	var out []ui.CheckType
 	for _, t := range checks.Types() {
+		if t.ServerResults && t.Name != current {
+			continue // made by the server, never chosen in the form
+		}
 		ct := ui.CheckType{Name: t.Name, Title: t.Title, TargetHelp: t.TargetHelp}
 		for _, st := range t.Settings {
 			kind := st.Kind

@@ -83,6 +83,33 @@
 // for the same agent and answers 200 with a RenewResponse. The agent
 // switches to the new key and certificate only after writing both.
 //
+// # File integrity (PathFIMReport)
+//
+// Assignments.FIM lists the file-integrity policies the agent scans (a
+// policy not in it is forgotten: the agent drops its local baseline). The
+// agent keeps, per policy, a baseline of every object under the policy's
+// paths in a local store under --state, and scans when the policy's
+// Interval has passed since its last completed scan, or when ScanRequest
+// exceeds the last one it acted on ("scan now"); one scan at a time per
+// agent. A scan is numbered per policy from 1 and sends its findings in
+// FIMReports numbered by Seq from 1, the last one with Done set; a report
+// with no change still carries Progress, at least every few seconds while
+// the scan runs. The server answers 200 with a FIMAck naming the policy,
+// Scan and Seq only after it committed the report; only then does the
+// agent apply the report to its baseline, so a report lost on the way is
+// found again by the next scan. A resend of a committed (Scan, Seq) must be
+// acknowledged without applying it twice. The first scan of a policy, and
+// the first after its Revision changed, is a baseline: every object comes
+// as an added change with Baseline set, and report 1 tells the server to
+// drop what it held for this policy and agent; the server records no
+// change from it. A baseline interrupted (agent stopped) starts over as a
+// new baseline scan; an interrupted normal scan starts a new scan. A
+// report that would exceed MaxFIMReportBody is split by the agent into
+// several reports. A policy no longer assigned to the agent is answered
+// 410 CodePolicyGone: the agent stops that policy's scan and does not
+// resend. Transport errors and 5xx are retried with backoff while the scan
+// waits.
+//
 // # Retries
 //
 // The agent retries transport errors, 5xx and 503 CodeUnavailable with

@@ -85,11 +85,13 @@ func checkCommands(field string, names []string) error {
 }
 
 // Assignments answers a Poll whose AssignmentsVersion is not current: all
-// the monitors this agent runs (an empty list stops them all), the version
-// to send in the next Poll, and how long the server holds a Poll.
+// the monitors this agent runs (an empty list stops them all), the
+// file-integrity policies it scans (likewise), the version to send in the
+// next Poll, and how long the server holds a Poll.
 type Assignments struct {
 	Version  string       `json:"version"`
 	Monitors []Assignment `json:"monitors"`
+	FIM      []FIMPolicy  `json:"fim,omitempty"`
 	// Wait is how long the server holds a Poll before answering 204. The
 	// agent's request timeout must exceed it, and the server deems an
 	// agent offline when no Poll arrived for two Waits and a margin.
@@ -108,8 +110,8 @@ type Assignment struct {
 	Settings json.RawMessage `json:"settings,omitempty"` // a JSON object, or absent for none
 }
 
-// Validate checks the version, the wait and every assignment, and that no
-// monitor id repeats.
+// Validate checks the version, the wait, every assignment and FIM policy,
+// and that no monitor or policy id repeats.
 func (m *Assignments) Validate() error {
 	if err := checkToken("version", m.Version, MaxVersionLen, isVisibleASCII, "printable ASCII without spaces"); err != nil {
 		return err
@@ -131,7 +133,7 @@ func (m *Assignments) Validate() error {
 		}
 		seen[a.ID] = i
 	}
-	return nil
+	return checkFIMPolicies("fim", m.FIM)
 }
 
 // Validate checks one assignment's fields. Whether the type exists and

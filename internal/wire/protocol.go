@@ -10,6 +10,7 @@ const (
 	PathAssignments = "/agent/v1/assignments"
 	PathResults     = "/agent/v1/results"
 	PathRenew       = "/agent/v1/renew"
+	PathFIMReport   = "/agent/v1/fim/report"
 )
 
 // Caps on request and response bodies, for Decode. A body over its cap is
@@ -19,7 +20,8 @@ const (
 	MaxPollBody        = 32 << 10 // Poll
 	MaxResultsBody     = 4 << 20  // ResultBatch
 	MaxAssignmentsBody = 8 << 20  // Assignments
-	MaxAckBody         = 4 << 10  // ResultAck
+	MaxAckBody         = 4 << 10  // ResultAck, FIMAck
+	MaxFIMReportBody   = 4 << 20  // FIMReport
 	MaxErrorBody       = 8 << 10  // Error
 )
 
@@ -45,6 +47,7 @@ const (
 	CodeTooLarge     = "too_large"     // 413: the body exceeded its Max*Body
 	CodeUnavailable  = "unavailable"   // 503: shutting down or overloaded; retry with backoff
 	CodeInternal     = "internal"      // 500: retry with backoff
+	CodePolicyGone   = "policy_gone"   // 410 on PathFIMReport: the policy is no longer assigned to this agent; stop its scan
 )
 
 // Error is the body of every non-2xx answer of the agent gateway. It is
@@ -82,6 +85,8 @@ func Status(code string) int {
 		return http.StatusRequestEntityTooLarge
 	case CodeUnavailable:
 		return http.StatusServiceUnavailable
+	case CodePolicyGone:
+		return http.StatusGone
 	}
 	return http.StatusInternalServerError
 }
@@ -90,7 +95,7 @@ func Status(code string) int {
 // this code: resending the same request can only fail the same way.
 func Permanent(code string) bool {
 	switch code {
-	case CodeTokenInvalid, CodeTokenExpired, CodeTokenUsedUp, CodeTokenRevoked, CodeRevoked, CodeUnknownAgent:
+	case CodeTokenInvalid, CodeTokenExpired, CodeTokenUsedUp, CodeTokenRevoked, CodeRevoked, CodeUnknownAgent, CodePolicyGone:
 		return true
 	}
 	return false

@@ -41,7 +41,7 @@ func (m *ResultBatch) UnmarshalJSON(data []byte) error {
 }
 
 // UnmarshalJSON decodes strictly, refusing more than MaxAssignments
-// monitors before building them.
+// monitors or MaxFIMPolicies file-integrity policies before building them.
 func (m *Assignments) UnmarshalJSON(data []byte) error {
 	var out Assignments
 	err := walkObject(streamOf(data), func(dec *json.Decoder, key string) error {
@@ -53,6 +53,10 @@ func (m *Assignments) UnmarshalJSON(data []byte) error {
 		case "monitors":
 			list, err := decodeList[Assignment](dec, "monitors", MaxAssignments)
 			out.Monitors = list
+			return err
+		case "fim":
+			list, err := decodeList[FIMPolicy](dec, "fim", MaxFIMPolicies)
+			out.FIM = list
 			return err
 		}
 		return unknownField(key)

@@ -1,6 +1,12 @@
 package gateway
 
-import "github.com/vigil-monitor/vigil/internal/wire"
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+
+	"github.com/vigil-monitor/vigil/internal/wire"
+)
 
 // assignment is what Config.Assignments answered for one agent, kept until
 // the next Notify: every results batch checks its monitors against it, and
@@ -10,6 +16,8 @@ type assignment struct {
 	version string
 	list    []wire.Assignment
 	ids     map[string]bool
+	fim     []wire.FIMPolicy
+	fimRevs map[string]string // policy id → revision, for reports
 }
 
 // Generation counts Notify calls. Config.Assignments may key its own
@@ -31,9 +39,14 @@ func (g *Gateway) assignments(agentID string) *assignment {
 	}
 	st.assignMu.Unlock()
 	version, list := g.cfg.Assignments(agentID)
-	a := &assignment{gen: gen, version: version, list: list, ids: make(map[string]bool, len(list))}
+	fim := g.cfg.FIM(agentID)
+	a := &assignment{gen: gen, version: withFIMVersion(version, fim), list: list, ids: make(map[string]bool, len(list)),
+		fim: fim, fimRevs: make(map[string]string, len(fim))}
 	for _, m := range list {
 		a.ids[m.ID] = true
+	}
+	for _, p := range fim {
+		a.fimRevs[p.ID] = p.Revision
 	}
 	st.assignMu.Lock()
 	if st.assign == nil || st.assign.gen <= gen {
@@ -41,4 +54,25 @@ func (g *Gateway) assignments(agentID string) *assignment {
 	}
 	st.assignMu.Unlock()
 	return a
+}
+
+// withFIMVersion extends the monitors' version with a hash of the
+// file-integrity policies, so a change of either is a new version. No
+// policy keeps the version as it was.
+func withFIMVersion(version string, fim []wire.FIMPolicy) string {
+	if len(fim) == 0 {
+		return version
+	}
+	data, err := json.Marshal(fim)
+	if err != nil {
+		return version // cannot happen: plain data
+	}
+	sum := sha256.Sum256(data)
+	v := version + ".f" + hex.EncodeToString(sum[:8])
+	if len(v) > wire.MaxVersionLen {
+		// Too long to carry both: a hash of both stands for them.
+		sum = sha256.Sum256([]byte(v))
+		v = hex.EncodeToString(sum[:16])
+	}
+	return v
 }

@@ -55,7 +55,15 @@ type Config struct {
 	Assignments func(agentID string) (version string, list []wire.Assignment)
 	// Commit stores a batch of results and returns only once it is
 	// committed; only then is the batch acknowledged to the agent.
-	Commit       func(ctx context.Context, batch []store.MonitorResult) error
+	Commit func(ctx context.Context, batch []store.MonitorResult) error
+	// FIM returns the file-integrity policies agentID scans, in the same
+	// way as Assignments (kept until Notify). Nil means none.
+	FIM func(agentID string) []wire.FIMPolicy
+	// FIMReport commits one file-integrity report of agentID and returns
+	// only once it is committed; only then is it acknowledged. An error
+	// wrapping ErrPolicyGone is answered 410 (the agent stops the scan).
+	// Nil refuses every report as gone.
+	FIMReport    func(ctx context.Context, agentID string, r *wire.FIMReport) error
 	CertValidity time.Duration // of agents' certificates; DefaultCertValidity if zero
 	// PollWait is how long a poll is held; DefaultPollWait if zero, and
 	// kept within wire.MinWait and wire.MaxWait.
@@ -85,6 +93,9 @@ type Gateway struct {
 	agentsMu sync.Mutex
 	agents   map[string]*agentState
 
+	fimMu       sync.Mutex
+	fimProgress map[fimKey]*fimScan // live progress of file-integrity scans (fim_progress.go)
+
 	onHold func(agentID string) // tests: a poll starts to wait
 }
 
@@ -100,7 +111,8 @@ type agentState struct {
 	polled bool
 	spool  wire.SpoolStats
 
-	commit sync.Mutex // one results batch at a time
+	commit    sync.Mutex // one results batch at a time
+	fimCommit sync.Mutex // one file-integrity report at a time
 
 	assignMu sync.Mutex
 	assign   *assignment // the agent's assignments as of a generation, or nil
@@ -128,6 +140,12 @@ func New(cfg Config) *Gateway {
 	if cfg.Assignments == nil {
 		cfg.Assignments = func(string) (string, []wire.Assignment) { return "none", nil }
 	}
+	if cfg.FIM == nil {
+		cfg.FIM = func(string) []wire.FIMPolicy { return nil }
+	}
+	if cfg.FIMReport == nil {
+		cfg.FIMReport = func(context.Context, string, *wire.FIMReport) error { return ErrPolicyGone }
+	}
 	return &Gateway{
 		cfg:      cfg,
 		log:      cfg.Log,
@@ -135,6 +153,8 @@ func New(cfg Config) *Gateway {
 		changes:  newBroadcast(),
 		stopping: make(chan struct{}),
 		agents:   map[string]*agentState{},
+
+		fimProgress: map[fimKey]*fimScan{},
 	}
 }
 

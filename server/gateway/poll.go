@@ -28,7 +28,7 @@ func (g *Gateway) handlePoll(w http.ResponseWriter, r *http.Request, a store.Age
 		changed := g.changes.wait() // before reading, so no change is missed
 		if as := g.assignments(a.ID); as.version != p.AssignmentsVersion {
 			g.writeMessage(w, http.StatusOK, &wire.Assignments{
-				Version: as.version, Monitors: nonNil(as.list), Wait: wire.Duration(g.cfg.PollWait),
+				Version: as.version, Monitors: nonNil(as.list), FIM: as.fim, Wait: wire.Duration(g.cfg.PollWait),
 			})
 			return nil
 		}

@@ -48,6 +48,7 @@ func (g *Gateway) Handler() http.Handler {
 	mux.Handle(wire.PathRenew, g.post(g.withAgent(g.handleRenew)))
 	mux.Handle(wire.PathAssignments, g.post(g.withAgent(g.handlePoll)))
 	mux.Handle(wire.PathResults, g.post(g.withAgent(g.handleResults)))
+	mux.Handle(wire.PathFIMReport, g.post(g.withAgent(g.handleFIMReport)))
 	mux.Handle("/", g.post(func(http.ResponseWriter, *http.Request) error {
 		return &fail{status: http.StatusNotFound, body: wire.Error{Code: codeNotFound, Message: "the agent gateway has no such path"}}
 	}))

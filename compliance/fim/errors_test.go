@@ -1,0 +1,179 @@
+package fim
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+// errorsOf is a scan's errors as "path: message" relative to root.
+func errorsOf(root string, rec *recorder) []string {
+	var out []string
+	for _, e := range rec.errors() {
+		rel, _ := filepath.Rel(root, e.Path)
+		out = append(out, "/"+rel+": "+e.Error)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// deny makes the opener fail for the given paths as the kernel does for
+// a path the agent may not read. Root bypasses permissions, so the tests
+// (run as root in CI) inject the error here; TestUnprivilegedScan checks
+// the real kernel error path as an unprivileged user.
+func deny(s *State, paths ...string) {
+	denied := func(p string) bool { return slices.Contains(paths, p) }
+	s.open = opener{
+		content: func(path string, want fileStat) (contentReader, error) {
+			if denied(path) {
+				return nil, &fs.PathError{Op: "open", Path: path, Err: fs.ErrPermission}
+			}
+			return openContent(path, want)
+		},
+		names: func(path string, want fileStat) ([]string, error) {
+			if denied(path) {
+				return nil, &fs.PathError{Op: "open", Path: path, Err: fs.ErrPermission}
+			}
+			return readNames(path, want)
+		},
+	}
+}
+
+func TestScanKeepsRecordsOfUnreadablePaths(t *testing.T) {
+	root := t.TempDir()
+	tree(t, root)
+	s := openTestState(t)
+	p := Policy{ID: "p", Revision: "1", Paths: []string{root}}
+	scanOnce(t, s, p)
+
+	writeFile(t, filepath.Join(root, "a/one.txt"), "changed")
+	writeFile(t, filepath.Join(root, "b/inner.txt"), "changed")
+	writeFile(t, filepath.Join(root, "b/new.txt"), "new")
+	writeFile(t, filepath.Join(root, "a/new.txt"), "new")
+	deny(s, filepath.Join(root, "a/one.txt"), filepath.Join(root, "b"))
+	rec, _ := scanOnce(t, s, p)
+	// Nothing below b is reported removed, one.txt's change waits until it
+	// can be read, and what could be read is reported as usual.
+	if got, want := summarize(root, rec.changes()), []string{"added /a/new.txt"}; !slices.Equal(got, want) {
+		t.Errorf("changes while denied:\n got %q\nwant %q", got, want)
+	}
+	wantErrs := []string{"/a/one.txt: open: permission denied", "/b: open: permission denied"}
+	if got := errorsOf(root, rec); !slices.Equal(got, wantErrs) {
+		t.Errorf("errors:\n got %q\nwant %q", got, wantErrs)
+	}
+	if rec.batches[len(rec.batches)-1].Progress.Errors != 2 {
+		t.Errorf("progress %+v", rec.batches[len(rec.batches)-1].Progress)
+	}
+
+	s.open = osOpener
+	rec, _ = scanOnce(t, s, p)
+	want := []string{"added /b/new.txt", "modified /a/one.txt sha256,size,mtime", "modified /b/inner.txt sha256,size,mtime"}
+	if got := summarize(root, rec.changes()); !slices.Equal(got, want) {
+		t.Errorf("changes once readable:\n got %q\nwant %q", got, want)
+	}
+}
+
+func TestScanReportsFileChangingWhileRead(t *testing.T) {
+	root := t.TempDir()
+	tree(t, root)
+	s := openTestState(t)
+	p := Policy{ID: "p", Revision: "1", Paths: []string{root}, FullRehashEvery: 1}
+	scanOnce(t, s, p)
+	target := filepath.Join(root, "a/two.txt")
+	s.open.content = func(path string, want fileStat) (contentReader, error) {
+		f, err := openContent(path, want)
+		if path == target { // a writer appends while the scan reads
+			fh, _ := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+			fmt.Fprint(fh, "more")
+			fh.Close()
+		}
+		return f, err
+	}
+	rec, _ := scanOnce(t, s, p)
+	if got := rec.changes(); len(got) != 0 {
+		t.Errorf("changes %q", summarize(root, got))
+	}
+	if got, want := errorsOf(root, rec), []string{"/a/two.txt: changed while being read (size 3, read 7)"}; !slices.Equal(got, want) {
+		t.Errorf("errors:\n got %q\nwant %q", got, want)
+	}
+	s.open = osOpener
+	rec, _ = scanOnce(t, s, p)
+	if got, want := summarize(root, rec.changes()), []string{"modified /a/two.txt sha256,size,mtime"}; !slices.Equal(got, want) {
+		t.Errorf("next scan:\n got %q\nwant %q", got, want)
+	}
+}
+
+func TestScanReportsVanishedEntriesAndOddNames(t *testing.T) {
+	root := t.TempDir()
+	tree(t, root)
+	writeFile(t, filepath.Join(root, "a/bad\xffname"), "x")
+	must(t, os.Mkdir(filepath.Join(root, "a/dir\xfe"), 0o755))
+	writeFile(t, filepath.Join(root, "a/dir\xfe/below"), "x")
+	s := openTestState(t)
+	s.open.names = func(path string, want fileStat) ([]string, error) {
+		names, err := readNames(path, want)
+		if path == filepath.Join(root, "b") {
+			names = append(names, "ghost") // listed, then gone before lstat
+		}
+		return names, err
+	}
+	p := Policy{ID: "p", Revision: "1", Paths: []string{root}}
+	rec, _ := scanOnce(t, s, p)
+	want := []string{
+		`/a/bad\xffname: name is not valid UTF-8 (shown with \xNN escapes); not recorded, nor anything below it`,
+		`/a/dir\xfe: name is not valid UTF-8 (shown with \xNN escapes); not recorded, nor anything below it`,
+		"/b/ghost: vanished during the scan",
+	}
+	if got := errorsOf(root, rec); !slices.Equal(got, want) {
+		t.Errorf("errors:\n got %q\nwant %q", got, want)
+	}
+	for _, c := range rec.changes() {
+		if !utf8Valid(c.Path) {
+			t.Errorf("change for a path that is not UTF-8: %q", c.Path)
+		}
+	}
+	if n := len(rec.changes()); n != 8 {
+		t.Errorf("%d objects recorded, want the 8 of the tree", n)
+	}
+}
+
+func TestScanRootsMissingOrSymlinks(t *testing.T) {
+	root := t.TempDir()
+	tree(t, root)
+	missing := filepath.Join(root, "missing")
+	link := filepath.Join(root, "link") // -> a/one.txt; recorded, not followed
+	s := openTestState(t)
+	p := Policy{ID: "p", Revision: "1", Paths: []string{missing, link, filepath.Join(root, "b")}}
+	rec, _ := scanOnce(t, s, p)
+	if got, want := summarize(root, rec.changes()), []string{"added /b", "added /b/inner.txt", "added /link"}; !slices.Equal(got, want) {
+		t.Errorf("changes:\n got %q\nwant %q", got, want)
+	}
+	if got, want := errorsOf(root, rec), []string{"/missing: does not exist"}; !slices.Equal(got, want) {
+		t.Errorf("errors:\n got %q\nwant %q", got, want)
+	}
+	must(t, os.RemoveAll(filepath.Join(root, "b")))
+	rec, _ = scanOnce(t, s, p)
+	if got, want := summarize(root, rec.changes()), []string{"removed /b", "removed /b/inner.txt"}; !slices.Equal(got, want) {
+		t.Errorf("root removed:\n got %q\nwant %q", got, want)
+	}
+}
+
+func TestScanSplitsManyErrorsOverBatches(t *testing.T) {
+	root := t.TempDir()
+	for i := range 250 {
+		writeFile(t, filepath.Join(root, fmt.Sprintf("bad%03d\xff", i)), "")
+	}
+	s := openTestState(t)
+	rec, sum := scanOnce(t, s, Policy{ID: "p", Revision: "1", Paths: []string{root}})
+	for _, b := range rec.batches {
+		if len(b.Errors) > 100 {
+			t.Errorf("batch %d carries %d errors; the wire allows 100", b.Seq, len(b.Errors))
+		}
+	}
+	if n := len(rec.errors()); n != 250 || sum.Errors != 250 {
+		t.Errorf("%d errors reported, summary says %d; want 250", n, sum.Errors)
+	}
+}

@@ -1,0 +1,193 @@
+package fim
+
+import (
+	"context"
+	"strings"
+)
+
+// item is one thing the scan decides about, in key order: a walked object
+// (with the stored record of the same path, if any), a stored record the
+// walk did not find (removed), or an error to report.
+type item struct {
+	key, path string
+	st        fileStat
+	hasObject bool
+	stored    *record
+	corrupt   bool // the stored record at key could not be decoded
+	removed   bool // stored, not found by the walk
+	err       string
+
+	hash    bool // a worker hashes the file; sum and hashErr are set before its group's done closes
+	sum     string
+	hashErr error
+}
+
+// group is a run of consecutive items handed on together. Hashing
+// workers sit on OS threads of their own (for their low priority), and a
+// thread that blocks costs two context switches to wake: handing files
+// over one by one, that cost rivals hashing a small file.
+type group struct {
+	items []*item
+	bytes int64         // to hash
+	done  chan struct{} // nil when nothing in the group is hashed
+}
+
+// A group is handed on once it holds groupItems items or groupBytes bytes
+// to hash, so big files are hashed in parallel, not one after another.
+const (
+	groupItems = 64
+	groupBytes = 1 << 20
+)
+
+// joiner merge-joins the walk with the stored records: both come in key
+// order, so one pass with one record of look-ahead pairs them up, and a
+// stored record passed over by the walk was removed.
+type joiner struct {
+	ctx     context.Context
+	stored  *storedIter
+	plan    plan
+	full    bool // re-hash every file this scan
+	ordered chan<- *group
+	jobs    chan<- *group
+	cur     *group
+}
+
+// event handles one walk event.
+func (j *joiner) event(ev walkEvent) error {
+	if err := j.removeBefore(ev.key); err != nil {
+		return err
+	}
+	it := &item{key: ev.key, path: ev.path, st: ev.st, hasObject: ev.hasObject, err: ev.err}
+	r, err := j.stored.peek()
+	if err != nil {
+		return err
+	}
+	if r != nil && r.key == ev.key {
+		j.stored.next()
+		if r.corrupt {
+			it.corrupt = true
+		} else {
+			rec := r.rec
+			it.stored = &rec
+		}
+	}
+	if ev.keepSelf {
+		// The path could not be looked at: its old records stay as they are.
+		it.stored, it.corrupt = nil, false
+	}
+	if ev.keepSelf || ev.keepBelow {
+		if err := j.skipBelow(ev.key); err != nil {
+			return err
+		}
+	}
+	if it.hasObject && j.needsHash(it) {
+		it.hash = true
+	}
+	return j.add(it)
+}
+
+// add puts it in the current group, handing the group on when it is full.
+func (j *joiner) add(it *item) error {
+	if j.cur == nil {
+		j.cur = &group{items: make([]*item, 0, groupItems)}
+	}
+	g := j.cur
+	g.items = append(g.items, it)
+	if it.hash {
+		g.bytes += it.st.obj.Size
+		if g.done == nil {
+			g.done = make(chan struct{})
+		}
+	}
+	if len(g.items) < groupItems && g.bytes < groupBytes {
+		return nil
+	}
+	return j.flush()
+}
+
+// flush hands the current group to the workers (if it has files to hash)
+// and to the reporter.
+func (j *joiner) flush() error {
+	g := j.cur
+	if g == nil {
+		return nil
+	}
+	j.cur = nil
+	if g.done != nil {
+		if err := send(j.ctx, j.jobs, g); err != nil {
+			return err
+		}
+	}
+	return send(j.ctx, j.ordered, g)
+}
+
+// needsHash decides whether the file's content must be read: always in a
+// baseline or full re-hash, else only when size, mtime, ctime or inode
+// moved (content cannot change without moving ctime).
+func (j *joiner) needsHash(it *item) bool {
+	if !j.plan.hash || it.st.obj.Type != TypeFile {
+		return false
+	}
+	old := it.stored
+	if j.full || old == nil || old.Type != TypeFile || old.SHA256 == "" ||
+		old.Size != it.st.obj.Size || !old.MTime.Equal(it.st.obj.MTime) ||
+		!old.CTime.Equal(it.st.ctime) || old.Inode != it.st.obj.Inode {
+		return true
+	}
+	it.sum = old.SHA256
+	return false
+}
+
+// removeBefore reports every stored record before key as removed.
+func (j *joiner) removeBefore(key string) error {
+	return j.removeWhile(func(k string) bool { return k < key })
+}
+
+// removeWhile reports stored records as removed while before says so.
+func (j *joiner) removeWhile(before func(key string) bool) error {
+	for {
+		r, err := j.stored.peek()
+		if err != nil || r == nil || !before(r.key) {
+			return err
+		}
+		j.stored.next()
+		it := &item{key: r.key, path: keyPath(r.key), removed: true, corrupt: r.corrupt}
+		if !r.corrupt {
+			rec := r.rec
+			it.stored = &rec
+		}
+		if err := j.add(it); err != nil {
+			return err
+		}
+	}
+}
+
+// skipBelow passes over the stored records below key without a change:
+// the walk could not look there, so they stay as they were.
+func (j *joiner) skipBelow(key string) error {
+	prefix := subtreePrefix(key)
+	for {
+		r, err := j.stored.peek()
+		if err != nil || r == nil || !strings.HasPrefix(r.key, prefix) {
+			return err
+		}
+		j.stored.next()
+	}
+}
+
+// finish reports the stored records after the walk's last key as removed.
+func (j *joiner) finish() error {
+	if err := j.removeWhile(func(string) bool { return true }); err != nil {
+		return err
+	}
+	return j.flush()
+}
+
+func send(ctx context.Context, ch chan<- *group, g *group) error {
+	select {
+	case ch <- g:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

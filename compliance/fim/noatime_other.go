@@ -1,0 +1,5 @@
+//go:build !linux
+
+package fim
+
+const noatime = 0

@@ -1,0 +1,7 @@
+//go:build !linux
+
+package fim
+
+import bolt "go.etcd.io/bbolt"
+
+func releaseMapping(*bolt.Tx) {}

@@ -1,0 +1,190 @@
+package fim
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// op is one state write: a record put, or a delete when val is nil.
+type op struct {
+	key string
+	val []byte
+}
+
+// silentChunk is how many silent updates (attributes not watched, ctime)
+// gather before they are written in their own small transaction; they
+// report nothing, so they need no confirmation from the server.
+const silentChunk = 1000
+
+// reporter turns items into changes, in walk order, sends them in
+// batches and applies each batch to the state once Send confirmed it.
+type reporter struct {
+	state    *State
+	policyID string
+	revision string
+	plan     plan
+	opts     ScanOptions
+	hasher   *hasher
+
+	ctx      context.Context // the scan's, for handing silent writes to the sender
+	out      *sender
+	seq      uint32
+	changes  []Change
+	errs     []ScanError
+	ops      []op // the state writes of changes, applied with their batch
+	silent   []op
+	progress Progress
+	sum      Summary
+	lastSend time.Time
+}
+
+// consume handles items until the walk is over, sending a batch whenever
+// one is full and at least every opts.Every.
+func (r *reporter) consume(ctx context.Context, ordered <-chan *group) error {
+	tick := time.NewTicker(min(r.opts.Every/4+time.Millisecond, 250*time.Millisecond))
+	defer tick.Stop()
+	for {
+		select {
+		case g, ok := <-ordered:
+			if !ok {
+				return nil
+			}
+			if err := r.waitHash(ctx, g, tick); err != nil {
+				return err
+			}
+			for _, it := range g.items {
+				if err := r.item(ctx, it); err != nil {
+					return err
+				}
+			}
+		case <-tick.C:
+			if err := r.flushIfDue(ctx); err != nil {
+				return err
+			}
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+func (r *reporter) item(ctx context.Context, it *item) error {
+	if errors.Is(it.hashErr, context.Canceled) || errors.Is(it.hashErr, context.DeadlineExceeded) {
+		return it.hashErr
+	}
+	if err := r.handle(it); err != nil {
+		return err
+	}
+	// One item adds at most three errors: flush while there is room.
+	if len(r.changes) >= r.opts.MaxChanges || len(r.errs) > maxBatchErrors-3 {
+		return r.flush(ctx, false)
+	}
+	return nil
+}
+
+// waitHash waits for a worker to hash g's files, still sending progress
+// while a big file is read.
+func (r *reporter) waitHash(ctx context.Context, g *group, tick *time.Ticker) error {
+	if g.done == nil {
+		return nil
+	}
+	for {
+		select {
+		case <-g.done:
+			return nil
+		case <-tick.C:
+			if err := r.flushIfDue(ctx); err != nil {
+				return err
+			}
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+func (r *reporter) flushIfDue(ctx context.Context) error {
+	if time.Since(r.lastSend) < r.opts.Every {
+		return nil
+	}
+	return r.flush(ctx, false)
+}
+
+// handle decides what one item means for the report and the state.
+func (r *reporter) handle(it *item) error {
+	path := escapeName(it.path)
+	if it.err != "" {
+		r.addError(path, it.err)
+	}
+	if it.corrupt {
+		r.addError(path, "its record in the local state was unreadable; recorded afresh")
+		if !it.hasObject {
+			r.silent = append(r.silent, op{key: it.key})
+		}
+	}
+	if it.stored != nil && !it.hasObject {
+		r.change(Change{Path: path, Kind: Removed, Before: &it.stored.Object}, op{key: it.key})
+		return r.flushSilent()
+	}
+	if !it.hasObject {
+		return nil
+	}
+	obj := it.st.obj
+	if it.hash && it.hashErr != nil {
+		// Unreadable, vanished or changing: the old record stays.
+		r.addError(path, describe(it.hashErr))
+		return nil
+	}
+	obj.SHA256 = it.sum
+	r.progress.Objects++
+	if obj.Type == TypeFile {
+		r.sum.Bytes += uint64(obj.Size)
+	}
+	rec := record{Object: obj, CTime: it.st.ctime}
+	switch {
+	case it.stored == nil:
+		r.change(Change{Path: path, Kind: Added, After: &obj}, op{key: it.key, val: encodeRecord(rec)})
+	default:
+		if attrs := diff(*it.stored, rec, r.plan.watch); len(attrs) > 0 {
+			r.change(Change{Path: path, Kind: Modified, Attrs: attrs, Before: &it.stored.Object, After: &obj}, op{key: it.key, val: encodeRecord(rec)})
+		} else if !sameRecord(*it.stored, rec) {
+			r.silent = append(r.silent, op{key: it.key, val: encodeRecord(rec)})
+		}
+	}
+	return r.flushSilent()
+}
+
+func (r *reporter) change(c Change, o op) {
+	r.changes = append(r.changes, c)
+	r.ops = append(r.ops, o)
+}
+
+func (r *reporter) addError(path, msg string) {
+	r.errs = append(r.errs, ScanError{Path: path, Error: msg})
+	r.progress.Errors++
+}
+
+func (r *reporter) flushSilent() error {
+	if len(r.silent) < silentChunk {
+		return nil
+	}
+	err := r.out.put(r.ctx, pending{ops: r.silent})
+	r.silent = nil
+	return err
+}
+
+// flush hands the batch gathered so far to the sender, which sends it and
+// applies its state writes once Send confirmed it. done marks the scan's
+// last batch, which also records the scan as completed.
+func (r *reporter) flush(ctx context.Context, done bool) error {
+	r.seq++
+	r.progress.Bytes = r.hasher.hashed.Load()
+	b := Batch{
+		Scan: r.sum.Scan, Seq: r.seq, Baseline: r.sum.Baseline, Started: r.sum.Started,
+		Changes: r.changes, Errors: r.errs, Progress: r.progress, Done: done,
+	}
+	err := r.out.put(ctx, pending{batch: &b, ops: append(r.ops, r.silent...), done: done})
+	// Fresh slices: the sender owns the ones it was handed.
+	r.changes, r.errs, r.ops, r.silent = nil, nil, nil, nil
+	r.lastSend = time.Now()
+	return err
+}

@@ -1,0 +1,155 @@
+package fim
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"unicode/utf8"
+)
+
+// walkEvent is one step of the walk, in key order.
+type walkEvent struct {
+	key, path string
+	st        fileStat
+	hasObject bool   // st describes an object to record
+	keepSelf  bool   // no object, but keep the stored record at key and below (unreadable, vanished)
+	keepBelow bool   // object recorded, directory not entered: keep the stored records below it
+	err       string // a ScanError to report for path
+}
+
+// pseudoFS are the kernel's pseudo file systems, not entered when a root
+// is "/": their content is the running system, not files on disk.
+var pseudoFS = []string{"/dev", "/proc", "/sys"}
+
+// dirID is a directory's identity, to notice a bind mount that leads
+// back to a directory already being walked.
+type dirID struct{ dev, ino uint64 }
+
+// walker walks a plan's roots depth-first, names in byte order, so its
+// events come in key order. It reads directories one at a time; only the
+// sorted names of the directories on the current path are in memory.
+type walker struct {
+	plan  plan
+	names func(path string, want fileStat) ([]string, error)
+	emit  func(walkEvent) error
+	root  string
+	// stack holds the directories on the current path; only their
+	// identities are needed for loop detection.
+	stack []dirID
+}
+
+func (w *walker) walk(ctx context.Context) error {
+	for _, root := range w.plan.roots {
+		if w.plan.excluded(root) {
+			continue
+		}
+		w.root = root
+		key := pathKey(root)
+		st, err := lstat(root)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			// Nothing to record; what was recorded below it is removed.
+			if err := w.emit(walkEvent{key: key, path: root, err: "does not exist"}); err != nil {
+				return err
+			}
+			continue
+		case err != nil:
+			if err := w.emit(walkEvent{key: key, path: root, keepSelf: true, err: describe(err)}); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := w.visit(ctx, root, key, st); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// visit records one object and, for a directory, everything below it.
+func (w *walker) visit(ctx context.Context, path, key string, st fileStat) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	ev := walkEvent{key: key, path: path, st: st, hasObject: true}
+	if st.obj.Type != TypeDir {
+		return w.emit(ev)
+	}
+	id := dirID{st.dev, st.ino}
+	if st.ino != 0 && slices.Contains(w.stack, id) {
+		ev.keepBelow, ev.err = true, "directory loop: the same directory as one above it (a bind mount?); not entered"
+		return w.emit(ev)
+	}
+	if w.root == "/" && slices.Contains(pseudoFS, path) || w.plan.skipBelow(path) {
+		return w.emit(ev)
+	}
+	names, err := w.readDir(path, st)
+	if err != nil {
+		ev.keepBelow, ev.err = true, describe(err)
+		return w.emit(ev)
+	}
+	if err := w.emit(ev); err != nil {
+		return err
+	}
+	w.stack = append(w.stack, id)
+	defer func() { w.stack = w.stack[:len(w.stack)-1] }()
+	for _, name := range names {
+		if err := w.child(ctx, path, key, name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *walker) child(ctx context.Context, dir, dirKey, name string) error {
+	path, key := filepath.Join(dir, name), childKey(dirKey, name)
+	if !utf8.ValidString(name) {
+		// The wire and the server's records are JSON, which cannot carry
+		// these bytes: report the name and skip it (and what is below it).
+		return w.emit(walkEvent{key: key, path: path, err: `name is not valid UTF-8 (shown with \xNN escapes); not recorded, nor anything below it`})
+	}
+	if w.plan.excluded(path) {
+		return nil
+	}
+	st, err := lstat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return w.emit(walkEvent{key: key, path: path, keepSelf: true, err: "vanished during the scan"})
+	}
+	if err != nil {
+		return w.emit(walkEvent{key: key, path: path, keepSelf: true, err: describe(err)})
+	}
+	return w.visit(ctx, path, key, st)
+}
+
+// readDir lists a directory's names in byte order, which is key order.
+func (w *walker) readDir(path string, st fileStat) ([]string, error) {
+	names, err := w.names(path, st)
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(names)
+	return names, nil
+}
+
+// escapeName writes invalid UTF-8 bytes as \xNN so a person can find the file.
+func escapeName(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	var out []byte
+	for len(s) > 0 {
+		r, n := utf8.DecodeRuneInString(s)
+		if r == utf8.RuneError && n == 1 {
+			out = append(out, `\x`...)
+			out = strconv.AppendUint(out, uint64(s[0])>>4, 16)
+			out = strconv.AppendUint(out, uint64(s[0])&15, 16)
+		} else {
+			out = append(out, s[:n]...)
+		}
+		s = s[n:]
+	}
+	return string(out)
+}

@@ -1,0 +1,35 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/vigil-monitor/vigil/internal/wire"
+	"github.com/vigil-monitor/vigil/server/gateway"
+	"github.com/vigil-monitor/vigil/store"
+)
+
+// commitFIMReport is the gateway's Config.FIMReport: it applies one
+// report of agentID in one store transaction, severities from the
+// policy's rules, and when the report opened changes it queues a new
+// result for the agent's FIM monitor. A policy deleted or edited since the
+// gateway checked the agent's assignments is gateway.ErrPolicyGone.
+func (s *Server) commitFIMReport(ctx context.Context, agentID string, r *wire.FIMReport) error {
+	p, ok := s.fim.get(r.PolicyID)
+	if !ok {
+		return gateway.ErrPolicyGone
+	}
+	applied, err := s.db.ApplyFIMReport(agentID, r, fimSeverity(p.Severity), time.Now())
+	switch {
+	case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrFIMRevision):
+		return fmt.Errorf("%w: %w", gateway.ErrPolicyGone, err)
+	case err != nil:
+		return err
+	}
+	if len(applied.Changes) > 0 {
+		s.fimChanged(agentID)
+	}
+	return nil
+}
