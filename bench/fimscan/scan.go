@@ -6,6 +6,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
 	"time"
 
 	"github.com/vigil-monitor/vigil/compliance/fim"
@@ -19,7 +20,19 @@ func runScan(args []string) error {
 	state := fs.String("state", "", "state file (created when missing)")
 	workers := fs.Int("workers", 0, "hashing workers (0: GOMAXPROCS, at most 4)")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of the scan here")
+	traceOut := fs.String("trace", "", "write an execution trace of the scan here (go tool trace)")
 	fs.Parse(args)
+	if *traceOut != "" {
+		f, err := os.Create(*traceOut)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := trace.Start(f); err != nil {
+			return err
+		}
+		defer trace.Stop()
+	}
 	if *profile != "" {
 		f, err := os.Create(*profile)
 		if err != nil {

@@ -54,6 +54,10 @@ func runThroughput(args []string) error {
 	fmt.Println("|---:|---:|---:|" + strings.Repeat("---:|", len(workers)))
 	ratios := make([][]float64, len(workers))
 	cpuRatios := make([][]float64, len(workers))
+	// Against the two openssl processes of the same round: how much of the
+	// second core the machine left to two hashers, taken alike.
+	ratios2 := make([][]float64, len(workers))
+	var twoOne []float64
 	for r := range *rounds {
 		one, oneCPU, err := timeOpenSSL(list, 1, len(files))
 		if err != nil {
@@ -63,6 +67,7 @@ func runThroughput(args []string) error {
 		if err != nil {
 			return err
 		}
+		twoOne = append(twoOne, one.Seconds()/two.Seconds())
 		row := fmt.Sprintf("| %d | %s | %s |", r+1, rate(total, one, oneCPU), rate(total, two, twoCPU))
 		for i, w := range workers {
 			state := filepath.Join(tmp, fmt.Sprintf("state-%d-%d.db", r, w))
@@ -77,20 +82,33 @@ func runThroughput(args []string) error {
 				return fmt.Errorf("scan hashed %d bytes, the files hold %d", sum.Hashed, total)
 			}
 			ratios[i] = append(ratios[i], one.Seconds()/d.Seconds())
+			ratios2[i] = append(ratios2[i], two.Seconds()/d.Seconds())
 			cpuRatios[i] = append(cpuRatios[i], oneCPU/cpu)
-			row += fmt.Sprintf(" %s = %.2f× |", rate(total, d, cpu), one.Seconds()/d.Seconds())
+			row += fmt.Sprintf(" %s = %.2f×", rate(total, d, cpu), one.Seconds()/d.Seconds())
+			if w > 1 {
+				row += fmt.Sprintf(" (%.2f× openssl ×2)", two.Seconds()/d.Seconds())
+			}
+			row += " |"
 			os.Remove(state)
 		}
 		fmt.Println(row)
 	}
 	fmt.Printf("\nload average after: %s\n", loadAvg())
+	fmt.Printf("median openssl ×2 to openssl ×1: %.2f\n", median(twoOne))
 	for i, w := range workers {
-		slices.Sort(ratios[i])
-		slices.Sort(cpuRatios[i])
-		fmt.Printf("median throughput ratio, %d worker(s) to one openssl: %.2f; median CPU-time ratio (openssl CPU / scan CPU): %.2f\n",
-			w, ratios[i][len(ratios[i])/2], cpuRatios[i][len(cpuRatios[i])/2])
+		fmt.Printf("median throughput ratio, %d worker(s) to one openssl: %.2f", w, median(ratios[i]))
+		if w > 1 {
+			fmt.Printf(" (to two openssl processes: %.2f)", median(ratios2[i]))
+		}
+		fmt.Printf("; median CPU-time ratio (openssl ×1 CPU / scan CPU): %.2f\n", median(cpuRatios[i]))
 	}
 	return nil
+}
+
+// median of xs (sorted in place), the upper one of an even count.
+func median(xs []float64) float64 {
+	slices.Sort(xs)
+	return xs[len(xs)/2]
 }
 
 func joinWorkers(ws []int) string {

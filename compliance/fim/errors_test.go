@@ -27,15 +27,15 @@ func errorsOf(root string, rec *recorder) []string {
 func deny(s *State, paths ...string) {
 	denied := func(p string) bool { return slices.Contains(paths, p) }
 	s.open = opener{
-		content: func(path string, want fileStat) (contentReader, error) {
+		content: func(at *dirHandle, path string, want fileStat) (contentReader, error) {
 			if denied(path) {
 				return nil, &fs.PathError{Op: "open", Path: path, Err: fs.ErrPermission}
 			}
-			return openContent(path, want)
+			return openContent(at, path, want)
 		},
-		names: func(path string, want fileStat) ([]string, error) {
+		names: func(path string, want fileStat) ([]dirEntry, int, error) {
 			if denied(path) {
-				return nil, &fs.PathError{Op: "open", Path: path, Err: fs.ErrPermission}
+				return nil, -1, &fs.PathError{Op: "open", Path: path, Err: fs.ErrPermission}
 			}
 			return readNames(path, want)
 		},
@@ -83,8 +83,8 @@ func TestScanReportsFileChangingWhileRead(t *testing.T) {
 	p := Policy{ID: "p", Revision: "1", Paths: []string{root}, FullRehashEvery: 1}
 	scanOnce(t, s, p)
 	target := filepath.Join(root, "a/two.txt")
-	s.open.content = func(path string, want fileStat) (contentReader, error) {
-		f, err := openContent(path, want)
+	s.open.content = func(at *dirHandle, path string, want fileStat) (contentReader, error) {
+		f, err := openContent(at, path, want)
 		if path == target { // a writer appends while the scan reads
 			fh, _ := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
 			fmt.Fprint(fh, "more")
@@ -113,18 +113,21 @@ func TestScanReportsVanishedEntriesAndOddNames(t *testing.T) {
 	must(t, os.Mkdir(filepath.Join(root, "a/dir\xfe"), 0o755))
 	writeFile(t, filepath.Join(root, "a/dir\xfe/below"), "x")
 	s := openTestState(t)
-	s.open.names = func(path string, want fileStat) ([]string, error) {
-		names, err := readNames(path, want)
+	s.open.names = func(path string, want fileStat) ([]dirEntry, int, error) {
+		names, fd, err := readNames(path, want)
 		if path == filepath.Join(root, "b") {
-			names = append(names, "ghost") // listed, then gone before lstat
+			// Listed, then gone before lstat; and a regular file listed,
+			// then gone before the hashing worker opened it.
+			names = append(names, dirEntry{name: "ghost"}, dirEntry{name: "ghost file", regular: true})
 		}
-		return names, err
+		return names, fd, err
 	}
 	p := Policy{ID: "p", Revision: "1", Paths: []string{root}}
 	rec, _ := scanOnce(t, s, p)
 	want := []string{
 		`/a/bad\xffname: name is not valid UTF-8 (shown with \xNN escapes); not recorded, nor anything below it`,
 		`/a/dir\xfe: name is not valid UTF-8 (shown with \xNN escapes); not recorded, nor anything below it`,
+		"/b/ghost file: vanished during the scan",
 		"/b/ghost: vanished during the scan",
 	}
 	if got := errorsOf(root, rec); !slices.Equal(got, want) {

@@ -3,6 +3,7 @@ package fim
 import (
 	"context"
 	"strings"
+	"sync/atomic"
 )
 
 // item is one thing the scan decides about, in key order: a walked object
@@ -17,19 +18,29 @@ type item struct {
 	removed   bool // stored, not found by the walk
 	err       string
 
-	hash    bool // a worker hashes the file; sum and hashErr are set before its group's done closes
-	sum     string
-	hashErr error
+	hash      bool       // a worker hashes the file; sum and hashErr are set before its group's done closes
+	statLater bool       // st is filled by the worker from the open file (see walker.statLater)
+	dir       *dirHandle // statLater: where to open it; the worker releases it
+	sum       string
+	hashErr   error
 }
 
 // group is a run of consecutive items handed on together. Hashing
 // workers sit on OS threads of their own (for their low priority), and a
 // thread that blocks costs two context switches to wake: handing files
 // over one by one, that cost rivals hashing a small file.
+//
+// A group is handed to up to every worker at once, and the workers claim
+// its files one at a time (next): so the group the reporter waits for is
+// hashed by all the workers free, and files whose size the walk did not
+// look at (statLater) are still spread over the workers.
 type group struct {
-	items []*item
-	bytes int64         // to hash
-	done  chan struct{} // nil when nothing in the group is hashed
+	items  []*item
+	bytes  int64         // to hash, as far as known
+	hashes int32         // items to hash
+	done   chan struct{} // nil when nothing in the group is hashed; closed when left reaches 0
+	next   atomic.Int32  // the next item a worker claims
+	left   atomic.Int32  // items to hash not hashed yet
 }
 
 // A group is handed on once it holds groupItems items or groupBytes bytes
@@ -49,6 +60,7 @@ type joiner struct {
 	full    bool // re-hash every file this scan
 	ordered chan<- *group
 	jobs    chan<- *group
+	workers int
 	cur     *group
 }
 
@@ -80,8 +92,8 @@ func (j *joiner) event(ev walkEvent) error {
 			return err
 		}
 	}
-	if it.hasObject && j.needsHash(it) {
-		it.hash = true
+	if it.hasObject && (ev.statLater || j.needsHash(it)) {
+		it.hash, it.statLater, it.dir = true, ev.statLater, ev.dir
 	}
 	return j.add(it)
 }
@@ -95,6 +107,7 @@ func (j *joiner) add(it *item) error {
 	g.items = append(g.items, it)
 	if it.hash {
 		g.bytes += it.st.obj.Size
+		g.hashes++
 		if g.done == nil {
 			g.done = make(chan struct{})
 		}
@@ -114,8 +127,11 @@ func (j *joiner) flush() error {
 	}
 	j.cur = nil
 	if g.done != nil {
-		if err := send(j.ctx, j.jobs, g); err != nil {
-			return err
+		g.left.Store(g.hashes)
+		for range min(j.workers, int(g.hashes)) {
+			if err := send(j.ctx, j.jobs, g); err != nil {
+				return err
+			}
 		}
 	}
 	return send(j.ctx, j.ordered, g)

@@ -2,6 +2,7 @@ package fim
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"sync"
@@ -93,19 +94,21 @@ func (s *State) run(ctx context.Context, p Policy, pl plan, full bool, r *report
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	ordered := make(chan *group, window)
-	jobs := make(chan *group, window)
+	jobs := make(chan *group, window*pl.workers) // each group once per worker
 	var wg sync.WaitGroup
 	for range pl.workers {
 		wg.Go(func() { hashWorker(ctx, r.hasher, jobs) })
 	}
 	var walkErr error
+	dirs := &dirSet{}
+	defer dirs.closeAll() // after wg.Wait below: what a stopped scan left held
 	wg.Go(func() {
 		defer close(ordered)
 		defer close(jobs)
 		lowerThreadPriority()
-		j := &joiner{ctx: ctx, plan: pl, full: full, ordered: ordered, jobs: jobs,
+		j := &joiner{ctx: ctx, plan: pl, full: full, ordered: ordered, jobs: jobs, workers: pl.workers,
 			stored: &storedIter{db: s.db, policyID: []byte(p.ID)}}
-		w := &walker{plan: pl, names: s.open.names, emit: j.event}
+		w := &walker{plan: pl, names: s.open.names, emit: j.event, statLater: r.sum.Baseline && pl.hash, dirs: dirs}
 		walkErr = w.walk(ctx)
 		if walkErr == nil {
 			walkErr = j.finish()
@@ -137,20 +140,33 @@ func (s *State) run(ctx context.Context, p Policy, pl plan, full bool, r *report
 	return err
 }
 
-// hashWorker hashes the files of the groups it is given at low priority.
+// hashWorker hashes, at low priority, the files of the groups it is
+// given, claiming them one by one with the other workers given the same
+// group; whoever hashes a group's last file tells the reporter.
 func hashWorker(ctx context.Context, h *hasher, jobs <-chan *group) {
 	lowerThreadPriority()
 	buf := make([]byte, hashBuffer)
+	sum := sha256.New()
 	for g := range jobs {
-		for _, it := range g.items {
-			switch {
-			case !it.hash:
-			case ctx.Err() != nil:
-				it.hashErr = ctx.Err()
-			default:
-				it.sum, it.hashErr = h.hashFile(ctx, it.path, it.st, buf)
+		for {
+			i := int(g.next.Add(1)) - 1
+			if i >= len(g.items) {
+				break
+			}
+			it := g.items[i]
+			if !it.hash {
+				continue
+			}
+			if err := ctx.Err(); err != nil {
+				it.hashErr = err
+			} else {
+				h.hashItem(ctx, it, sum, buf)
+			}
+			it.dir.release()
+			it.dir = nil
+			if g.left.Add(-1) == 0 {
+				close(g.done)
 			}
 		}
-		close(g.done)
 	}
 }

@@ -16,6 +16,12 @@ func lstat(path string) (fileStat, error) {
 	if err != nil {
 		return fileStat{}, err
 	}
+	st := fromFileInfo(fi)
+	return st, readLink(path, &st)
+}
+
+// fromFileInfo is the fileStat of what os.Lstat or Stat returned.
+func fromFileInfo(fi fs.FileInfo) fileStat {
 	m := fi.Mode()
 	st := fileStat{obj: Object{Type: TypeOther, Size: fi.Size(), Mode: uint32(m.Perm()), MTime: fi.ModTime().UTC()}}
 	switch {
@@ -37,10 +43,10 @@ func lstat(path string) (fileStat, error) {
 	if m&fs.ModeSticky != 0 {
 		st.obj.Mode |= 01000
 	}
-	return st, readLink(path, &st)
+	return st
 }
 
-func openContent(path string, want fileStat) (contentReader, error) {
+func openContent(at *dirHandle, path string, want fileStat) (contentReader, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -49,6 +55,14 @@ func openContent(path string, want fileStat) (contentReader, error) {
 }
 
 type osFile struct{ *os.File }
+
+func (f osFile) object() fileStat {
+	fi, err := f.Stat()
+	if err != nil {
+		return fileStat{}
+	}
+	return fromFileInfo(fi)
+}
 
 func (f osFile) unchanged(want fileStat) error {
 	fi, err := f.Stat()
@@ -64,11 +78,21 @@ func (f osFile) unchanged(want fileStat) error {
 	return nil
 }
 
-func readNames(path string, want fileStat) ([]string, error) {
+// readNames lists a directory's names. No entry is marked regular: the
+// walk then lstats each, as openContent cannot tell it what it opened;
+// and no descriptor is kept: files are opened by path.
+func readNames(path string, want fileStat) ([]dirEntry, int, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, -1, err
 	}
 	defer f.Close()
-	return f.Readdirnames(-1)
+	names, err := f.Readdirnames(-1)
+	entries := make([]dirEntry, len(names))
+	for i, n := range names {
+		entries[i] = dirEntry{name: n}
+	}
+	return entries, -1, err
 }
+
+func closeDir(int) {}

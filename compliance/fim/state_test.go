@@ -92,12 +92,12 @@ func TestPseudoFileSystemsAreNotEntered(t *testing.T) {
 		seen = append(seen, ev.path)
 		return nil
 	}
-	w.names = func(path string, want fileStat) ([]string, error) {
+	w.names = func(path string, want fileStat) ([]dirEntry, int, error) {
 		if path == "/" {
-			return []string{"proc", "sys", "dev"}, nil
+			return []dirEntry{{name: "proc"}, {name: "sys"}, {name: "dev"}}, -1, nil
 		}
 		t.Errorf("entered %s", path)
-		return nil, nil
+		return nil, -1, nil
 	}
 	for _, d := range []string{"/proc", "/sys", "/dev"} {
 		st, err := lstat(d)

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -14,10 +15,12 @@ import (
 type walkEvent struct {
 	key, path string
 	st        fileStat
-	hasObject bool   // st describes an object to record
-	keepSelf  bool   // no object, but keep the stored record at key and below (unreadable, vanished)
-	keepBelow bool   // object recorded, directory not entered: keep the stored records below it
-	err       string // a ScanError to report for path
+	hasObject bool       // st describes an object to record
+	statLater bool       // a regular file not looked at yet: the worker that hashes it fills st from fstat
+	dir       *dirHandle // statLater: the directory to open it in (a reference held for it), or nil
+	keepSelf  bool       // no object, but keep the stored record at key and below (unreadable, vanished)
+	keepBelow bool       // object recorded, directory not entered: keep the stored records below it
+	err       string     // a ScanError to report for path
 }
 
 // pseudoFS are the kernel's pseudo file systems, not entered when a root
@@ -33,9 +36,16 @@ type dirID struct{ dev, ino uint64 }
 // sorted names of the directories on the current path are in memory.
 type walker struct {
 	plan  plan
-	names func(path string, want fileStat) ([]string, error)
+	names func(path string, want fileStat) ([]dirEntry, int, error)
 	emit  func(walkEvent) error
 	root  string
+	// statLater leaves the stat of a regular file (as the directory's
+	// d_type tells) to the worker that hashes it: the fstat of the open
+	// file is then the object recorded, and the walk's lstat of it is
+	// saved. Only for a baseline that hashes: there every file is read
+	// and no stored record needs the stat to decide whether to read it.
+	statLater bool
+	dirs      *dirSet // the directories kept open for statLater files
 	// stack holds the directories on the current path; only their
 	// identities are needed for loop detection.
 	stack []dirID
@@ -86,25 +96,27 @@ func (w *walker) visit(ctx context.Context, path, key string, st fileStat) error
 	if w.root == "/" && slices.Contains(pseudoFS, path) || w.plan.skipBelow(path) {
 		return w.emit(ev)
 	}
-	names, err := w.readDir(path, st)
+	names, dir, err := w.readDir(path, st)
 	if err != nil {
 		ev.keepBelow, ev.err = true, describe(err)
 		return w.emit(ev)
 	}
+	defer dir.release()
 	if err := w.emit(ev); err != nil {
 		return err
 	}
 	w.stack = append(w.stack, id)
 	defer func() { w.stack = w.stack[:len(w.stack)-1] }()
-	for _, name := range names {
-		if err := w.child(ctx, path, key, name); err != nil {
+	for _, e := range names {
+		if err := w.child(ctx, path, key, e, dir); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (w *walker) child(ctx context.Context, dir, dirKey, name string) error {
+func (w *walker) child(ctx context.Context, dir, dirKey string, e dirEntry, open *dirHandle) error {
+	name := e.name
 	path, key := filepath.Join(dir, name), childKey(dirKey, name)
 	if !utf8.ValidString(name) {
 		// The wire and the server's records are JSON, which cannot carry
@@ -113,6 +125,12 @@ func (w *walker) child(ctx context.Context, dir, dirKey, name string) error {
 	}
 	if w.plan.excluded(path) {
 		return nil
+	}
+	if w.statLater && e.regular {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		return w.emit(walkEvent{key: key, path: path, hasObject: true, statLater: true, dir: open.hold()})
 	}
 	st, err := lstat(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -124,14 +142,23 @@ func (w *walker) child(ctx context.Context, dir, dirKey, name string) error {
 	return w.visit(ctx, path, key, st)
 }
 
-// readDir lists a directory's names in byte order, which is key order.
-func (w *walker) readDir(path string, st fileStat) ([]string, error) {
-	names, err := w.names(path, st)
-	if err != nil {
-		return nil, err
+// readDir lists a directory's entries with names in byte order, which is
+// key order, and keeps the directory open (held once by the caller) when
+// its files are to be opened in it.
+func (w *walker) readDir(path string, st fileStat) ([]dirEntry, *dirHandle, error) {
+	entries, fd, err := w.names(path, st)
+	var dir *dirHandle
+	switch {
+	case fd >= 0 && (err != nil || !w.statLater):
+		closeDir(fd)
+	case fd >= 0:
+		dir = w.dirs.keep(fd)
 	}
-	slices.Sort(names)
-	return names, nil
+	if err != nil {
+		return nil, nil, err
+	}
+	slices.SortFunc(entries, func(a, b dirEntry) int { return strings.Compare(a.name, b.name) })
+	return entries, dir, nil
 }
 
 // escapeName writes invalid UTF-8 bytes as \xNN so a person can find the file.
