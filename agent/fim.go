@@ -178,7 +178,10 @@ func (s *fimScans) reconcile(ctx context.Context, st *fim.State, runners map[str
 			s.log.Error("forget file integrity policy", "fim_policy", id, "err", err)
 			continue
 		}
-		s.log.Info("file integrity policy no longer assigned: its local baseline is dropped", "fim_policy", id)
+		// Logged at warning: the agent's baseline of it is gone. Should the
+		// policy come back, the server compares the new baseline with the
+		// copy it kept, so nothing changed meanwhile is absorbed.
+		s.log.Warn("file integrity policy no longer assigned: its local baseline is dropped; if assigned again, its first scan is compared with the server's copy", "fim_policy", id)
 	}
 }
 

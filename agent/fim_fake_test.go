@@ -13,7 +13,7 @@ import (
 )
 
 // fimServer plays the server's side of PathFIMReport as the store does:
-// a mirror of each policy's objects, a resend of a committed (scan, seq)
+// a mirror of each policy's objects, a resend of a committed (epoch, scan, seq)
 // acknowledged without applying it again, baseline report 1 dropping the
 // mirror. Tests make it fail, block or refuse.
 type fimServer struct {
@@ -21,7 +21,7 @@ type fimServer struct {
 
 	mu        sync.Mutex
 	reports   []wire.FIMReport // every report received, resends included
-	committed map[string]map[[2]uint64]bool
+	committed map[string]map[reportKey]bool
 	mirror    map[string]map[string]fim.Object
 	changes   map[string][]fim.Change // non-baseline changes, by policy
 	done      map[string][]wire.FIMReport
@@ -33,9 +33,17 @@ type fimServer struct {
 	got       chan struct{} // signalled on every request
 }
 
+// reportKey is what the server deduplicates reports by: scan numbers
+// count within the epoch of the agent's state file.
+type reportKey struct {
+	epoch string
+	scan  uint64
+	seq   uint32
+}
+
 func newFIMServer(t *testing.T) *fimServer {
 	return &fimServer{
-		t: t, committed: map[string]map[[2]uint64]bool{}, mirror: map[string]map[string]fim.Object{},
+		t: t, committed: map[string]map[reportKey]bool{}, mirror: map[string]map[string]fim.Object{},
 		changes: map[string][]fim.Change{}, done: map[string][]wire.FIMReport{}, gone: map[string]bool{},
 		block: map[string]chan int{}, got: make(chan struct{}, 10000),
 	}
@@ -85,9 +93,9 @@ func (s *fimServer) post(ctx context.Context, r *wire.FIMReport) (wire.FIMAck, e
 
 // apply commits r once.
 func (s *fimServer) apply(r *wire.FIMReport) {
-	key := [2]uint64{r.Scan, uint64(r.Seq)}
+	key := reportKey{r.Epoch, r.Scan, r.Seq}
 	if s.committed[r.PolicyID] == nil {
-		s.committed[r.PolicyID] = map[[2]uint64]bool{}
+		s.committed[r.PolicyID] = map[reportKey]bool{}
 	}
 	if s.committed[r.PolicyID][key] {
 		return

@@ -181,7 +181,7 @@ func (r *fimRunner) scan(ctx context.Context, reason string) error {
 		}
 	}
 	r.log.Info("file integrity scan started", "reason", reason, "paths", len(p.Paths))
-	s := &fimSender{post: r.scans.post, retry: r.scans.retry, log: r.log, policyID: p.ID, revision: p.Revision}
+	s := &fimSender{post: r.scans.post, retry: r.scans.retry, log: r.log, policyID: p.ID, revision: p.Revision, epoch: r.st.Epoch()}
 	sum, err := r.st.Scan(ctx, scanPolicy(p), fim.ScanOptions{Send: s.send})
 	if cause := context.Cause(ctx); errors.Is(cause, errPolicyChanged) {
 		r.log.Info("file integrity scan stopped: the policy changed", "scan", sum.Scan)

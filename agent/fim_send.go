@@ -23,6 +23,7 @@ type fimSender struct {
 	log      *slog.Logger
 	policyID string
 	revision string
+	epoch    string // the state file's (fim.State.Epoch), in every report
 
 	scan     uint64 // the scan being reported
 	batchSeq uint32 // the last batch seen
@@ -42,7 +43,7 @@ func (s *fimSender) send(ctx context.Context, b fim.Batch) error {
 		s.nextSeq = s.firstSeq
 	}
 	s.batchSeq, s.firstSeq = b.Seq, s.nextSeq
-	for _, r := range splitBatch(b, s.policyID, s.revision, s.log) {
+	for _, r := range splitBatch(b, s.policyID, s.revision, s.epoch, s.log) {
 		r.Seq = s.nextSeq
 		if err := s.deliver(ctx, &r); err != nil {
 			return err
@@ -131,8 +132,8 @@ func errorSize(e *fim.ScanError) int { return 6*(len(e.Path)+len(e.Error)) + err
 // the wire would refuse (a scanner bug, or a path longer than the
 // protocol allows) is sent as a scan error instead, so that the scan
 // does not stall on it.
-func splitBatch(b fim.Batch, policyID, revision string, log *slog.Logger) []wire.FIMReport {
-	base := wire.FIMReport{PolicyID: policyID, Revision: revision, Scan: b.Scan, Baseline: b.Baseline, Started: b.Started, Progress: b.Progress}
+func splitBatch(b fim.Batch, policyID, revision, epoch string, log *slog.Logger) []wire.FIMReport {
+	base := wire.FIMReport{PolicyID: policyID, Revision: revision, Epoch: epoch, Scan: b.Scan, Baseline: b.Baseline, Started: b.Started, Progress: b.Progress}
 	probe := base
 	probe.Seq, probe.Progress = 1, fim.Progress{Objects: 1}
 	var out []wire.FIMReport

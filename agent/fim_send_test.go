@@ -17,6 +17,7 @@ import (
 var (
 	testStart = time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
 	quietLog  = slog.New(slog.DiscardHandler)
+	testEpoch = "0123456789abcdef0123456789abcdef"
 )
 
 // worstPath is the longest path JSON writes longest ('<' is \u003c).
@@ -60,7 +61,7 @@ func encodedSize(t *testing.T, r *wire.FIMReport) int {
 
 func TestSizeBoundsHoldAtTheWorst(t *testing.T) {
 	c := worstChanges(1)[0]
-	one := wire.FIMReport{PolicyID: "p", Revision: "r", Scan: 1, Seq: 1, Started: testStart, Changes: []fim.Change{c}}
+	one := wire.FIMReport{PolicyID: "p", Revision: "r", Epoch: testEpoch, Scan: 1, Seq: 1, Started: testStart, Changes: []fim.Change{c}}
 	empty := one
 	empty.Changes = nil
 	if got, bound := encodedSize(t, &one)-encodedSize(t, &empty), changeSize(&c); got > bound {
@@ -98,7 +99,7 @@ func TestSplitBatch(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			b := tc.batch
 			b.Scan, b.Seq, b.Started = 7, 3, testStart
-			reps := splitBatch(b, "p1", "r1", quietLog)
+			reps := splitBatch(b, "p1", "r1", testEpoch, quietLog)
 			if len(reps) != tc.reports {
 				t.Fatalf("%d reports, want %d", len(reps), tc.reports)
 			}
@@ -112,7 +113,7 @@ func TestSplitBatch(t *testing.T) {
 				if r.Done != (b.Done && i == len(reps)-1) {
 					t.Fatalf("report %d of %d Done %v", i, len(reps), r.Done)
 				}
-				if r.PolicyID != "p1" || r.Revision != "r1" || r.Scan != 7 || r.Baseline != b.Baseline || !r.Started.Equal(testStart) {
+				if r.PolicyID != "p1" || r.Revision != "r1" || r.Epoch != testEpoch || r.Scan != 7 || r.Baseline != b.Baseline || !r.Started.Equal(testStart) {
 					t.Fatalf("report %d: %+v", i, r)
 				}
 				changes += len(r.Changes)
@@ -135,7 +136,7 @@ func TestSplitBatchRescuesWhatTheWireRefuses(t *testing.T) {
 		{Path: "/x", Error: ""},
 		{Path: "/y", Error: strings.Repeat("é", wire.MaxMessageLen)},
 	}}
-	reps := splitBatch(b, "p1", "r1", quietLog)
+	reps := splitBatch(b, "p1", "r1", testEpoch, quietLog)
 	if len(reps) != 1 {
 		t.Fatalf("%d reports, want 1", len(reps))
 	}
@@ -158,7 +159,7 @@ func TestSplitBatchRescuesWhatTheWireRefuses(t *testing.T) {
 func TestFIMSenderNumbers(t *testing.T) {
 	var seqs []string
 	fail := 0
-	s := &fimSender{policyID: "p1", revision: "r1", log: quietLog, retry: backoffRange{Min: time.Millisecond, Max: time.Millisecond},
+	s := &fimSender{policyID: "p1", revision: "r1", epoch: testEpoch, log: quietLog, retry: backoffRange{Min: time.Millisecond, Max: time.Millisecond},
 		post: func(_ context.Context, r *wire.FIMReport) (wire.FIMAck, error) {
 			if err := r.Validate(); err != nil {
 				t.Fatalf("invalid report: %v", err)

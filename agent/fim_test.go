@@ -319,3 +319,55 @@ func TestAgentRunsFIMPolicies(t *testing.T) {
 		t.Fatalf("no state file: %v", err)
 	}
 }
+
+// TestFIMReportsCarryTheStateEpoch: every report names the state file's
+// epoch; the same file keeps it across restarts, a state file deleted and
+// created anew has another (its scan numbers start again at 1).
+func TestFIMReportsCarryTheStateEpoch(t *testing.T) {
+	srv := newFIMServer(t)
+	state, dir := t.TempDir(), fimTree(t)
+	epochs := func() []string {
+		var out []string
+		for _, r := range srv.reportsOf("p1") {
+			if !slices.Contains(out, r.Epoch) {
+				out = append(out, r.Epoch)
+			}
+		}
+		return out
+	}
+	scanOnce := func(n int) {
+		t.Helper()
+		run := startFIMScans(t, state, srv)
+		run.s.assign([]wire.FIMPolicy{policyOf("p1", dir)})
+		srv.waitDone("p1", n, 20*time.Second)
+		if err := run.stop(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	scanOnce(1)
+	first := epochs()
+	if len(first) != 1 || len(first[0]) != wire.EpochLen {
+		t.Fatalf("epochs of the first scan %q, want one of %d hex digits", first, wire.EpochLen)
+	}
+	st, err := fim.OpenState(filepath.Join(state, fimFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Epoch() != first[0] {
+		t.Fatalf("reports carry epoch %q, the state file's is %q", first[0], st.Epoch())
+	}
+	st.Close()
+
+	if err := os.Remove(filepath.Join(state, fimFile)); err != nil {
+		t.Fatal(err)
+	}
+	scanOnce(2)
+	got := epochs()
+	if len(got) != 2 || got[1] == first[0] {
+		t.Fatalf("epochs after the state file was recreated %q, want a second one", got)
+	}
+	last := srv.reportsOf("p1")
+	if r := last[len(last)-1]; r.Scan != 1 || !r.Baseline {
+		t.Fatalf("recreated state's scan %d baseline %v, want scan 1, a baseline", r.Scan, r.Baseline)
+	}
+}

@@ -52,6 +52,21 @@ type fimAgentOutput struct {
 	OpenChanges   int                  `json:"open_changes"`
 	Errors        []fim.ScanError      `json:"errors"` // the last scan's, at most 100
 	ErrorCount    uint64               `json:"error_count"`
+	// RootErrors are the last scan's errors on a policy path itself.
+	RootErrors []fim.ScanError `json:"root_errors"`
+	// StateResetAt and StateReset: the agent lost its local state and its
+	// new baseline was compared with the server's copy (null, "": never).
+	StateResetAt *time.Time `json:"state_reset_at"`
+	StateReset   string     `json:"state_reset,omitempty"`
+	// Comparing: such a baseline is under way.
+	Comparing bool `json:"comparing"`
+	// UnrecordedChanges were found while the cap of open changes was
+	// reached: the baseline holds them, no record lists them.
+	UnrecordedChanges uint64 `json:"unrecorded_changes"`
+	// RefusedChanges named paths the policy does not cover: ignored.
+	RefusedChanges uint64 `json:"refused_changes"`
+	// Stale says why the scans are late or failing ("" when they are not).
+	Stale string `json:"stale,omitempty"`
 }
 
 // fimPolicyView is p with its agents' states, for the API and the pages.
@@ -99,10 +114,18 @@ func (s *Server) fimAgentView(policyID string, a store.Agent, st store.FIMAgentS
 		AgentID: a.ID, AgentName: a.Name, Assigned: assigned, Online: a.RevokedAt == nil && s.agentOnline(a.ID),
 		Objects: st.Objects, Bytes: st.Bytes, LastScan: st.LastScan,
 		LastScanAt: timeOrNil(st.LastScanAt), BaselineAt: timeOrNil(st.BaselineAt), ScanStartedAt: timeOrNil(st.ScanStartedAt),
-		OpenChanges: st.OpenChanges, Errors: st.Errors, ErrorCount: st.ErrorCount,
+		OpenChanges: st.OpenChanges, Errors: st.Errors, ErrorCount: st.ErrorCount, RootErrors: st.RootErrors,
+		StateResetAt: timeOrNil(st.ResetAt), StateReset: st.Reset, Comparing: st.Comparing,
+		UnrecordedChanges: st.Unrecorded, RefusedChanges: st.Refused,
 	}
 	if row.Errors == nil {
 		row.Errors = []fim.ScanError{}
+	}
+	if row.RootErrors == nil {
+		row.RootErrors = []fim.ScanError{}
+	}
+	if p, ok := s.fim.get(policyID); ok && assigned {
+		row.Stale = fimStale(p, a, st, time.Now())
 	}
 	if p, ok := s.gateway.FIMProgress(policyID, a.ID); ok {
 		p.StartedAt, p.UpdatedAt = p.StartedAt.UTC(), p.UpdatedAt.UTC()

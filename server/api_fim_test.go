@@ -27,6 +27,9 @@ func TestAPIFIMPolicyValidation(t *testing.T) {
 		{"relative path", `{"name":"x","paths":["/etc","etc"]}`, "paths[1]"},
 		{"path twice", `{"name":"x","paths":["/etc","/etc/"]}`, "paths[1]"},
 		{"drive without a slash", `{"name":"x","paths":["C:Windows"]}`, "paths[0]"},
+		{"under /proc", `{"name":"x","paths":["/etc","/proc/1"]}`, "paths[1]"},
+		{"/sys itself", `{"name":"x","paths":["/sys/"]}`, "paths[0]"},
+		{"under /dev", `{"name":"x","paths":["/dev/../dev/shm"]}`, "paths[0]"},
 		{"unknown agent", `{"name":"x","paths":["/etc"],"agents":["web1","web9"]}`, "agents[1]"},
 		{"empty label", `{"name":"x","paths":["/etc"],"agents":["label:"]}`, "agents[0]"},
 		{"unknown agent by selector field", `{"name":"x","paths":["/etc"],"agent_selectors":["nope"]}`, "agent_selectors[0]"},
@@ -88,10 +91,13 @@ func TestAPIFIMRoles(t *testing.T) {
 	ts.call(t, admin, "GET", "/api/v1/fim/policies/"+p.ID, nil, http.StatusNotFound, nil)
 }
 
+// testFIMEpoch is the agent's state id in the tests' reports.
+const testFIMEpoch = "0123456789abcdef0123456789abcdef"
+
 // fimReport applies a report of agent to the server as the gateway would.
 func fimReport(t *testing.T, ts *testServer, agentID string, p fimPolicyOutput, scan uint64, baseline bool, changes ...fim.Change) {
 	t.Helper()
-	r := &wire.FIMReport{PolicyID: p.ID, Revision: p.Revision, Scan: scan, Seq: 1, Baseline: baseline, Done: true,
+	r := &wire.FIMReport{PolicyID: p.ID, Revision: p.Revision, Epoch: testFIMEpoch, Scan: scan, Seq: 1, Baseline: baseline, Done: true,
 		Started: time.Now(), Changes: changes, Progress: fim.Progress{Objects: uint64(len(changes))}}
 	if err := ts.commitFIMReport(context.Background(), agentID, r); err != nil {
 		t.Fatalf("report scan %d: %v", scan, err)
@@ -286,7 +292,7 @@ func TestAPIFIMFlow(t *testing.T) {
 		if q.Revision == p.Revision || !slices.Equal(q.AgentSelectors, p.AgentSelectors) || q.ScanRequest != 2 {
 			t.Errorf("updated = %+v", q)
 		}
-		r := &wire.FIMReport{PolicyID: p.ID, Revision: p.Revision, Scan: 4, Seq: 1, Started: time.Now()}
+		r := &wire.FIMReport{PolicyID: p.ID, Revision: p.Revision, Epoch: testFIMEpoch, Scan: 4, Seq: 1, Started: time.Now()}
 		if err := ts.commitFIMReport(context.Background(), web1.ID, r); err == nil {
 			t.Error("a report of the old revision was applied")
 		}
@@ -341,16 +347,20 @@ func TestJudgeFIM(t *testing.T) {
 		counts map[string]map[string]int
 		status checks.Status
 		msg    string
+		stale  []string
 	}{
-		{"none", nil, checks.StatusOK, "no open changes"},
-		{"low only", map[string]map[string]int{"2": {"low": 2}}, checks.StatusWarning, "2 open changes: 2 low (policy web roots)"},
-		{"medium", map[string]map[string]int{"1": {"medium": 1}}, checks.StatusProblem, "1 open change: 1 medium (policy etc)"},
+		{"none", nil, checks.StatusOK, "no open changes", nil},
+		{"low only", map[string]map[string]int{"2": {"low": 2}}, checks.StatusWarning, "2 open changes: 2 low (policy web roots)", nil},
+		{"medium", map[string]map[string]int{"1": {"medium": 1}}, checks.StatusProblem, "1 open change: 1 medium (policy etc)", nil},
 		{"mixed", map[string]map[string]int{"1": {"critical": 1, "medium": 2}, "2": {"low": 1}}, checks.StatusProblem,
-			"4 open changes: 1 critical, 2 medium, 1 low (policy etc, web roots)"},
+			"4 open changes: 1 critical, 2 medium, 1 low (policy etc, web roots)", nil},
+		{"stale scans alone warn", nil, checks.StatusWarning, "no open changes; scans need a look: late", []string{"late"}},
+		{"changes win over stale scans", map[string]map[string]int{"1": {"high": 1}}, checks.StatusProblem,
+			"1 open change: 1 high (policy etc); scans need a look: late; root gone", []string{"late", "root gone"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := judgeFIM(tt.counts, names)
+			r := judgeFIM(tt.counts, tt.stale, names)
 			if r.Status != tt.status || r.Message != tt.msg {
 				t.Errorf("got %s %q, want %s %q", r.Status, r.Message, tt.status, tt.msg)
 			}
@@ -420,5 +430,59 @@ func TestFIMPaths(t *testing.T) {
 	want := []string{"/etc", "/srv/www", `C:\Windows\System32`, "/"}
 	if err != nil || !slices.Equal(got, want) {
 		t.Errorf("fimPaths = %q, %v; want %q", got, err, want)
+	}
+}
+
+func TestFIMStale(t *testing.T) {
+	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	p := store.FIMPolicy{Name: "etc", Paths: []string{"/etc"}, Interval: time.Hour, CreatedAt: now.Add(-24 * time.Hour)}
+	a := store.Agent{CreatedAt: now.Add(-48 * time.Hour)}
+	tests := []struct {
+		name string
+		a    store.Agent
+		st   store.FIMAgentState
+		want string // a part of the reason; "" none
+	}{
+		{"scanned recently", a, store.FIMAgentState{LastScanAt: now.Add(-2 * time.Hour)}, ""},
+		{"within the grace", a, store.FIMAgentState{LastScanAt: now.Add(-129 * time.Minute)}, ""},
+		{"late", a, store.FIMAgentState{LastScanAt: now.Add(-131 * time.Minute)}, "no scan finished since 2026-05-01T09:49:00Z"},
+		{"never scanned", a, store.FIMAgentState{}, "no scan ever finished since it applied at 2026-04-30T12:00:00Z"},
+		{"agent joined just now", store.Agent{CreatedAt: now.Add(-time.Hour)}, store.FIMAgentState{}, ""},
+		{"root unreadable", a, store.FIMAgentState{LastScanAt: now, RootErrors: []fim.ScanError{{Path: "/etc", Error: "does not exist"}}},
+			`policy "etc": the last scan could not read /etc: does not exist`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := fimStale(p, tt.a, tt.st, now)
+			if (tt.want == "") != (got == "") || !strings.Contains(got, tt.want) {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestAPIFIMAgentStateReset(t *testing.T) {
+	ts := newTestServer(t, true)
+	tok := ts.token(t, "admin")
+	a := ts.addAgent(t, "db1")
+	var p fimPolicyOutput
+	ts.call(t, tok, "POST", "/api/v1/fim/policies", `{"name":"etc","agents":["db1"],"paths":["/etc"]}`, http.StatusCreated, &p)
+	fimReport(t, ts, a.ID, p, 1, true, fim.Change{Path: "/etc/x", Kind: fim.Added, After: &fim.Object{Type: fim.TypeDir}})
+	// The agent's fim.db was deleted: a new epoch, scan 1 again, a
+	// baseline without /etc/x and with /etc/y.
+	r := &wire.FIMReport{PolicyID: p.ID, Revision: p.Revision, Epoch: "ffffffffffffffffffffffffffffffff", Scan: 1, Seq: 1, Baseline: true,
+		Done: true, Started: time.Now(), Progress: fim.Progress{Objects: 1},
+		Changes: []fim.Change{{Path: "/etc/y", Kind: fim.Added, After: &fim.Object{Type: fim.TypeDir}}}}
+	if err := ts.commitFIMReport(context.Background(), a.ID, r); err != nil {
+		t.Fatal(err)
+	}
+	ts.call(t, tok, "GET", "/api/v1/fim/policies/"+p.ID, nil, http.StatusOK, &p)
+	if len(p.Agents) != 1 || p.Agents[0].StateResetAt == nil || p.Agents[0].StateReset != store.FIMResetMessage || p.Agents[0].OpenChanges != 2 {
+		t.Fatalf("agent entry = %+v", p.Agents)
+	}
+	var changes []fimChangeOutput
+	ts.call(t, tok, "GET", "/api/v1/fim/changes?open=true&policy="+p.ID, nil, http.StatusOK, &changes)
+	if len(changes) != 2 || changes[0].Path != "/etc/x" || changes[0].Change != fim.Removed || changes[1].Path != "/etc/y" || changes[1].Change != fim.Added {
+		t.Errorf("changes = %+v", changes)
 	}
 }

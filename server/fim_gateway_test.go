@@ -84,6 +84,9 @@ func TestFIMThroughTheGateway(t *testing.T) {
 	send := func(r wire.FIMReport, want int) {
 		t.Helper()
 		r.PolicyID, r.Started = p.ID, time.Now()
+		if r.Epoch == "" {
+			r.Epoch = testFIMEpoch
+		}
 		if r.Revision == "" {
 			r.Revision = p.Revision
 		}

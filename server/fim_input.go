@@ -190,12 +190,30 @@ func fimPaths(in []string) ([]string, error) {
 		case !windowsAbs(p):
 			return nil, badRequest(f, "%s is not an absolute path: start it with / (or a drive, C:\\, on Windows)", quote(shorten(p, 60)))
 		}
+		if top := fimPseudoFS(p); top != "" {
+			return nil, badRequest(f, "%s is under %s, a kernel pseudo file system: its files change all the time and reading some of them blocks or never ends; watch real files", quote(shorten(p, 60)), top)
+		}
 		if slices.Contains(out, p) {
 			return nil, badRequest(f, "%s is listed twice", quote(shorten(p, 60)))
 		}
 		out = append(out, p)
 	}
 	return out, nil
+}
+
+// fimPseudoFSRoots are the kernel's pseudo file systems a policy may not
+// watch.
+var fimPseudoFSRoots = []string{"/proc", "/sys", "/dev"}
+
+// fimPseudoFS returns the pseudo file system the cleaned path p is (or is
+// under), or "".
+func fimPseudoFS(p string) string {
+	for _, top := range fimPseudoFSRoots {
+		if p == top || strings.HasPrefix(p, top+"/") {
+			return top
+		}
+	}
+	return ""
 }
 
 // fimExclude checks the exclude globs.

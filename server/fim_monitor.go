@@ -43,10 +43,11 @@ type fimMonitors struct {
 
 	submitMu sync.Mutex           // results of one monitor leave in time order
 	lastAt   map[string]time.Time // monitor id → At of its last result
+	lastSaid map[string]string    // monitor id → status and message of its last result
 }
 
 func newFIMMonitors() *fimMonitors {
-	return &fimMonitors{kickCh: make(chan struct{}, 1), byAgent: map[string]string{}, lastAt: map[string]time.Time{}}
+	return &fimMonitors{kickCh: make(chan struct{}, 1), byAgent: map[string]string{}, lastAt: map[string]time.Time{}, lastSaid: map[string]string{}}
 }
 
 // kick asks the loop to reconcile soon; it never blocks.
@@ -102,6 +103,10 @@ func (s *Server) reconcileFIMMonitors() error {
 			}
 		case !applies && has:
 			s.retireFIMMonitor(a, m)
+		case has:
+			// Time alone makes scans late: judge again, and tell the
+			// monitor only when the verdict changed.
+			s.judgeFIMMonitor(a.ID, m, false)
 		}
 	}
 	return nil
@@ -217,10 +222,18 @@ func (s *Server) fimChanged(agentID string) {
 	s.submitFIMResult(agentID, m)
 }
 
-// submitFIMResult judges agentID's open changes now and queues the result
-// for m. The store keeps one result per millisecond and drops one not
-// after the last, so each At is made later than the one before.
+// submitFIMResult judges agentID's open changes and scans now and queues
+// the result for m.
 func (s *Server) submitFIMResult(agentID string, m store.Monitor) {
+	s.judgeFIMMonitor(agentID, m, true)
+}
+
+// judgeFIMMonitor judges agentID's open changes and scans now and queues
+// the result for m: always, or only when its status or message differs
+// from the last one sent. The store keeps one result per millisecond and
+// drops one not after the last, so each At is made later than the one
+// before.
+func (s *Server) judgeFIMMonitor(agentID string, m store.Monitor, always bool) {
 	k := s.fimMonitors
 	k.submitMu.Lock()
 	defer k.submitMu.Unlock()
@@ -229,9 +242,20 @@ func (s *Server) submitFIMResult(agentID string, m store.Monitor) {
 		s.log.Error("file integrity monitor: open changes", "agent", agentID, "err", err)
 		return
 	}
-	res := judgeFIM(byPolicy, s.fimPolicyName)
+	now := time.Now().UTC()
+	stale, err := s.fimStaleOf(agentID, now)
+	if err != nil {
+		s.log.Error("file integrity monitor: scan states", "agent", agentID, "err", err)
+		return
+	}
+	res := judgeFIM(byPolicy, stale, s.fimPolicyName)
+	said := string(res.Status) + "\x00" + res.Message
+	if !always && k.lastSaid[m.ID] == said {
+		return
+	}
+	k.lastSaid[m.ID] = said
 	res.Location = agentID
-	res.At = time.Now().UTC().Truncate(time.Millisecond)
+	res.At = now.Truncate(time.Millisecond)
 	if last := k.lastAt[m.ID]; !res.At.After(last) {
 		res.At = last.Add(time.Millisecond)
 	}
@@ -251,10 +275,11 @@ func (s *Server) fimPolicyName(id string) string {
 	return "policy " + id
 }
 
-// judgeFIM turns open change counts (by policy, then severity) into a
-// result: problem for any open change of severity medium or above,
-// warning for low ones only, ok for none.
-func judgeFIM(byPolicy map[string]map[string]int, policyName func(string) string) checks.Result {
+// judgeFIM turns open change counts (by policy, then severity) and the
+// reasons scans are stale into a result: problem for any open change of
+// severity medium or above, warning for low ones only or stale scans, ok
+// for neither.
+func judgeFIM(byPolicy map[string]map[string]int, stale []string, policyName func(string) string) checks.Result {
 	bySeverity := map[string]int{}
 	var names []string
 	for id, counts := range byPolicy {
@@ -275,7 +300,15 @@ func judgeFIM(byPolicy map[string]map[string]int, policyName func(string) string
 			parts = append(parts, fmt.Sprintf("%d %s", bySeverity[sev], sev))
 		}
 	}
+	values["stale_policies"] = float64(len(stale))
+	scans := ""
+	if len(stale) > 0 {
+		scans = "scans need a look: " + strings.Join(stale, "; ")
+	}
 	if n == 0 {
+		if scans != "" {
+			return checks.Result{Status: checks.StatusWarning, Message: "no open changes; " + scans, Values: values}
+		}
 		return checks.Result{Status: checks.StatusOK, Message: "no open changes", Values: values}
 	}
 	status := checks.StatusWarning
@@ -288,6 +321,9 @@ func judgeFIM(byPolicy map[string]map[string]int, policyName func(string) string
 		word = "change"
 	}
 	msg := fmt.Sprintf("%d open %s: %s (policy %s)", n, word, strings.Join(parts, ", "), strings.Join(names, ", "))
+	if scans != "" {
+		msg += "; " + scans
+	}
 	return checks.Result{Status: status, Message: msg, Values: values}
 }
 

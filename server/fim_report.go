@@ -28,6 +28,10 @@ func (s *Server) commitFIMReport(ctx context.Context, agentID string, r *wire.FI
 	case err != nil:
 		return err
 	}
+	if applied.Reset {
+		s.log.Warn("file integrity: the agent's state was reset; its baseline is compared with the server's copy, and what differs becomes changes",
+			"agent", agentID, "policy", r.PolicyID, "epoch", r.Epoch, "scan", r.Scan)
+	}
 	if len(applied.Changes) > 0 {
 		s.fimChanged(agentID)
 	}

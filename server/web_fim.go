@@ -2,11 +2,13 @@ package server
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/vigil-monitor/vigil/server/gateway"
 	"github.com/vigil-monitor/vigil/store"
 	"github.com/vigil-monitor/vigil/ui"
 )
@@ -146,7 +148,7 @@ func (s *Server) webFIMPolicyRow(pol store.FIMPolicy, agents []store.Agent, now 
 	}
 	var rows []ui.FIMAgentRow
 	for _, a := range s.webFIMAgents(pol, agents) {
-		ar := s.webFIMAgentRow(pol.ID, a, byAgent[a.ID], open[a.ID])
+		ar := s.webFIMAgentRow(pol, a, byAgent[a.ID], open[a.ID], now)
 		row.Resolved++
 		row.Objects += ar.Objects
 		if ar.LastScanAt.After(row.LastScan) {
@@ -163,9 +165,9 @@ func (s *Server) webFIMPolicyRow(pol store.FIMPolicy, agents []store.Agent, now 
 	return row, rows, nil
 }
 
-// webFIMAgentRow is one agent of a policy: its state, its open changes and
-// the scan running now, if any.
-func (s *Server) webFIMAgentRow(policyID string, a store.Agent, st store.FIMAgentState, open ui.FIMCounts) ui.FIMAgentRow {
+// webFIMAgentRow is one agent of a policy: its state, its open changes,
+// the scan running now if any, and whether one should start soon.
+func (s *Server) webFIMAgentRow(pol store.FIMPolicy, a store.Agent, st store.FIMAgentState, open ui.FIMCounts, now time.Time) ui.FIMAgentRow {
 	row := ui.FIMAgentRow{
 		AgentID: a.ID, AgentName: a.Name, Objects: st.Objects, Bytes: st.Bytes, BaselineAt: st.BaselineAt,
 		LastScanAt: st.LastScanAt, ErrorCount: st.ErrorCount, Open: open,
@@ -173,13 +175,15 @@ func (s *Server) webFIMAgentRow(policyID string, a store.Agent, st store.FIMAgen
 	for _, e := range st.Errors {
 		row.Errors = append(row.Errors, ui.FIMScanError{Path: e.Path, Error: e.Error})
 	}
+	row.Notices = webFIMNotices(pol, a, st, now)
 	if row.ErrorCount < uint64(len(row.Errors)) {
 		row.ErrorCount = uint64(len(row.Errors))
 	}
 	if s.gateway == nil {
 		return row
 	}
-	if pr, ok := s.gateway.FIMProgress(policyID, a.ID); ok && pr.Scanning {
+	pr, seen := s.gateway.FIMProgress(pol.ID, a.ID)
+	if seen && pr.Scanning {
 		row.Scan = &ui.FIMScanProgress{
 			Objects: pr.Objects, Bytes: pr.Bytes, Errors: pr.Errors,
 			ObjectsPerSec: pr.ObjectsPerSecond, BytesPerSec: pr.BytesPerSecond, StartedAt: pr.StartedAt,
@@ -189,8 +193,46 @@ func (s *Server) webFIMAgentRow(policyID string, a store.Agent, st store.FIMAgen
 		if !pr.Baseline && !st.BaselineAt.IsZero() {
 			row.Scan.Expected = st.Objects
 		}
+		return row
 	}
+	lastReport := st.LastScanAt
+	if seen && pr.UpdatedAt.After(lastReport) {
+		lastReport = pr.UpdatedAt
+	}
+	row.ScanRecent = now.Sub(lastReport) < webFIMRecentScan
+	row.ScanPending = webFIMScanPending(pol, st, pr, s.gateway.Online(a.ID), now)
 	return row
+}
+
+// webFIMRecentScan is how long after a scan's last report its agent's
+// row still refreshes often, so its final numbers show at once.
+const webFIMRecentScan = 10 * time.Second
+
+// webFIMPendingFor is how long after "Scan now" (or an edit) the page
+// waits for the scan to start before it refreshes slowly again: an
+// online agent starts within seconds, at its next poll; one that did not
+// in this time is busy or going away, and the slow refresh shows it
+// whenever it does.
+const webFIMPendingFor = 2 * time.Minute
+
+// webFIMScanPending tells whether a scan of pol should start within
+// seconds on an agent that is not scanning: it is online and has no
+// baseline yet, or the policy was changed (which "Scan now" does too,
+// raising its scan request) after the agent's last scan started and not
+// long ago. A change of the name alone counts as well: it only makes the
+// page refresh often for a while.
+func webFIMScanPending(pol store.FIMPolicy, st store.FIMAgentState, pr gateway.FIMProgress, online bool, now time.Time) bool {
+	if !online {
+		return false
+	}
+	if st.BaselineAt.IsZero() {
+		return true
+	}
+	started := st.ScanStartedAt
+	if pr.StartedAt.After(started) {
+		started = pr.StartedAt
+	}
+	return pol.UpdatedAt.After(started) && now.Sub(pol.UpdatedAt) < webFIMPendingFor
 }
 
 // webFIMOpenBySeverity counts a policy's open changes per agent and severity.
@@ -250,4 +292,23 @@ func webFIMAgentHint(agents []store.Agent) string {
 		hint += "; labels: " + strings.Join(labels[:min(len(labels), shown)], ", ")
 	}
 	return hint + "."
+}
+
+// webFIMNotices are the things about an agent's scans a person should
+// look at besides its open changes.
+func webFIMNotices(pol store.FIMPolicy, a store.Agent, st store.FIMAgentState, now time.Time) []string {
+	var out []string
+	if st.Reset != "" && !st.ResetAt.IsZero() {
+		out = append(out, fmt.Sprintf("On %s %s.", st.ResetAt.UTC().Format("2006-01-02 15:04 UTC"), st.Reset))
+	}
+	if why := fimStale(pol, a, st, now); why != "" {
+		out = append(out, why)
+	}
+	if st.Unrecorded > 0 {
+		out = append(out, fmt.Sprintf("%d more changes were found but not recorded: too many are open. Accept the open ones to see new changes again.", st.Unrecorded))
+	}
+	if st.Refused > 0 {
+		out = append(out, fmt.Sprintf("%d changes the agent reported were refused: their paths are outside this policy.", st.Refused))
+	}
+	return out
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/vigil-monitor/vigil/compliance/fim"
@@ -70,17 +71,45 @@ type FIMAgentState struct {
 	// the regular files among them.
 	Objects uint64 `json:"objects"`
 	Bytes   uint64 `json:"bytes"`
-	// LastScan and LastSeq are the last report committed.
+	// Epoch, LastScan and LastSeq are the last report committed. Scans
+	// are numbered within an epoch (the agent's local state): a report of
+	// the same epoch not past them is a resend or a stale request.
+	Epoch         string    `json:"epoch"`
 	LastScan      uint64    `json:"last_scan"`
 	LastSeq       uint32    `json:"last_seq"`
 	ScanStartedAt time.Time `json:"scan_started_at"`
 	LastScanAt    time.Time `json:"last_scan_at"` // the last scan that finished
 	BaselineAt    time.Time `json:"baseline_at"`  // the last baseline that finished
+	// BaselineRevision is the policy revision of the last baseline that
+	// finished, "" while none did (or a baseline of a new revision is
+	// being taken): a baseline of this revision again means the agent
+	// lost its state, and is compared with the mirror, not taken.
+	BaselineRevision string `json:"baseline_revision"`
+	// BaselineScan is the scan number of a baseline under way (0 none);
+	// Comparing says it is compared with the mirror.
+	BaselineScan uint64 `json:"baseline_scan,omitempty"`
+	Comparing    bool   `json:"comparing,omitempty"`
+	// ResetAt is when the agent last sent a baseline of a revision the
+	// server already held, and Reset says so to people.
+	ResetAt time.Time `json:"reset_at"`
+	Reset   string    `json:"reset,omitempty"`
 	// Errors are the last scan's, at most 100; ErrorCount counts them all.
+	// RootErrors are those on a policy path itself (missing, unreadable).
 	Errors      []fim.ScanError `json:"errors"`
 	ErrorCount  uint64          `json:"error_count"`
+	RootErrors  []fim.ScanError `json:"root_errors,omitempty"`
 	OpenChanges int             `json:"open_changes"`
+	// Unrecorded counts changes found while maxFIMOpenChanges were open:
+	// the mirror holds them but no record was made. Accepting every open
+	// change resets it.
+	Unrecorded uint64 `json:"unrecorded"`
+	// Refused counts changes of paths the policy does not cover (outside
+	// its paths, or excluded): ignored, and listed among Errors.
+	Refused uint64 `json:"refused"`
 }
+
+// FIMResetMessage is FIMAgentState.Reset after a compared baseline.
+const FIMResetMessage = "the agent's file-integrity state was reset: compared with the server's copy"
 
 // FIMChange is one change an agent reported, open until a person accepts
 // it.
@@ -119,6 +148,10 @@ type FIMApplied struct {
 	Duplicate bool
 	// Changes are the change records the report created.
 	Changes []FIMChange
+	// Reset: the report began a baseline of a revision the server holds
+	// a completed baseline of, so the agent lost its state; it is
+	// compared with the mirror.
+	Reset bool
 	// State is the policy's state on the agent after the report.
 	State FIMAgentState
 }
@@ -134,10 +167,19 @@ var (
 	bucketFIMChanges = []byte("fim_changes")
 	// bucketFIMOpen indexes open changes: fimOpenKey → severity.
 	bucketFIMOpen = []byte("fim_open")
+	// bucketFIMOpenPolicy indexes them by policy: fimOpenPolicyKey →
+	// agent id, 0, severity; so a policy's open changes are one range in
+	// change order.
+	bucketFIMOpenPolicy = []byte("fim_open_policy")
+	// bucketFIMSeen holds a bucket per fimPairKey while a baseline is
+	// compared with the mirror: the paths it sent, so its end knows which
+	// of the mirror's objects it did not find.
+	bucketFIMSeen = []byte("fim_seen")
 )
 
 func init() {
-	topBuckets = append(topBuckets, bucketFIMPolicies, bucketFIMStates, bucketFIMMirror, bucketFIMChanges, bucketFIMOpen)
+	topBuckets = append(topBuckets, bucketFIMPolicies, bucketFIMStates, bucketFIMMirror, bucketFIMChanges, bucketFIMOpen,
+		bucketFIMOpenPolicy, bucketFIMSeen)
 }
 
 // ErrFIMRevision is returned by ApplyFIMReport for a report made under
@@ -179,22 +221,33 @@ func splitFIMOpenKey(k []byte) (agentID, policyID string, changeKey []byte, ok b
 }
 
 // FIMRevision is the revision of what a policy scans: a hash of its
-// paths, exclude globs and attributes (empty meaning all). Anything else
-// (interval, severity, I/O limit) can change without a new baseline.
+// paths, exclude globs and attributes. Each list is sorted and deduped
+// first, so reordering does not make a new baseline, and no attributes
+// (all of them) hash as the token "*all*", so a new attribute added to
+// fim.AllAttrs does not either. Anything else (interval, severity, I/O
+// limit) can change without a new baseline.
 func FIMRevision(p FIMPolicy) string {
-	attrs := p.Attributes
-	if len(attrs) == 0 {
-		attrs = fim.AllAttrs
+	attrs := []string{"*all*"}
+	if len(p.Attributes) > 0 {
+		attrs = p.Attributes
 	}
 	h := sha256.New()
 	for _, list := range [][]string{p.Paths, p.Exclude, attrs} {
-		for _, s := range list {
+		for _, s := range slices.Compact(slices.Sorted(slices.Values(list))) {
 			h.Write([]byte(s))
 			h.Write([]byte{0})
 		}
 		h.Write([]byte{1})
 	}
 	return hex.EncodeToString(h.Sum(nil)[:12])
+}
+
+// fimOpenPolicyKey is the policy index key of an open change.
+func fimOpenPolicyKey(policyID string, changeKey []byte) []byte {
+	k := make([]byte, 0, len(policyID)+1+len(changeKey))
+	k = append(k, policyID...)
+	k = append(k, 0)
+	return append(k, changeKey...)
 }
 
 // auditedFIMPolicy is a policy as the audit log keeps it: all of it.

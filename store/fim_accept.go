@@ -47,35 +47,69 @@ func (db *DB) AcceptFIMChanges(ids []string, note string, by Actor, now time.Tim
 	return out, nil
 }
 
+// fimAcceptChunk is how many changes AcceptFIMPolicyChanges closes per
+// transaction: a policy may have a hundred thousand open on each agent,
+// and one transaction holding them all would hold the database and its
+// memory. A variable so tests can lower it.
+var fimAcceptChunk = 5000
+
 // AcceptFIMPolicyChanges closes every open change of policyID, on agentID
 // or on all its agents for "": the "patch day" flow after a planned
-// update. It returns how many it closed; audited as AcceptFIMChanges.
+// update. It closes them newest first in transactions of fimAcceptChunk,
+// and audits "fim_change.accept" once, in the last, with the count and
+// the first maxAuditedFIMChanges changes. (Should the server stop between
+// two chunks, what was closed stays closed, unaudited; accepting again
+// closes the rest and audits it.) It returns how many it closed.
 func (db *DB) AcceptFIMPolicyChanges(policyID, agentID, note string, by Actor, now time.Time) (int, error) {
 	if strings.TrimSpace(note) == "" {
 		return 0, fmt.Errorf("store: accept file integrity changes: %w", ErrFIMNoteRequired)
 	}
-	n := 0
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		key, err := mustIDKey(policyID)
-		if err != nil {
-			return err
-		}
-		if tx.Bucket(bucketFIMPolicies).Get(key) == nil {
-			return ErrNotFound
-		}
-		acc := newFIMAccept(tx, note, by, now)
-		for _, k := range openChangeKeys(tx, agentID, policyID, nil) {
-			if err := acc.close(k); err != nil {
-				return fmt.Errorf("change %s: %w", keyID(k), err)
+	sum := fimAcceptance{AgentID: agentID, Note: strings.TrimSpace(note)}
+	for {
+		last := false
+		err := db.bolt.Update(func(tx *bolt.Tx) error {
+			key, err := mustIDKey(policyID)
+			if err != nil {
+				return err
 			}
+			if tx.Bucket(bucketFIMPolicies).Get(key) == nil {
+				return ErrNotFound
+			}
+			var keys [][]byte
+			if err := walkOpenFIMChanges(tx, agentID, policyID, nil, func(k []byte) (bool, error) {
+				keys = append(keys, k)
+				return len(keys) > fimAcceptChunk, nil
+			}); err != nil {
+				return err
+			}
+			last = len(keys) <= fimAcceptChunk
+			keys = keys[:min(len(keys), fimAcceptChunk)]
+			acc := newFIMAccept(tx, note, by, now)
+			for _, k := range keys {
+				if err := acc.close(k); err != nil {
+					return fmt.Errorf("change %s: %w", keyID(k), err)
+				}
+			}
+			if err := acc.lowerOpenCounts(); err != nil {
+				return err
+			}
+			chunk := sum
+			chunk.add(acc.closed)
+			if last && chunk.Accepted > 0 {
+				if err := appendAuditTx(tx, by, "fim_change.accept", auditTarget("fim_policy", policyID), nil, chunk); err != nil {
+					return err
+				}
+			}
+			sum = chunk // only once the chunk commits
+			return nil
+		})
+		if err != nil {
+			return sum.Accepted, fmt.Errorf("store: accept file integrity changes of policy %s: %w", policyID, err)
 		}
-		n = len(acc.closed)
-		return acc.finish()
-	})
-	if err != nil {
-		return 0, fmt.Errorf("store: accept file integrity changes of policy %s: %w", policyID, err)
+		if last {
+			return sum.Accepted, nil
+		}
 	}
-	return n, nil
 }
 
 // fimAccept closes changes inside one transaction and then writes the
@@ -108,7 +142,7 @@ func (a *fimAccept) close(key []byte) error {
 	if err := putJSON(b, key, c); err != nil {
 		return err
 	}
-	if err := a.tx.Bucket(bucketFIMOpen).Delete(fimOpenKey(c.AgentID, c.PolicyID, key)); err != nil {
+	if err := unindexOpenFIMChange(a.tx, c.PolicyID, c.AgentID, key); err != nil {
 		return err
 	}
 	pair := [2]string{c.PolicyID, c.AgentID}
@@ -122,21 +156,39 @@ func (a *fimAccept) close(key []byte) error {
 
 // finish lowers each pair's open count and audits each pair's acceptance.
 func (a *fimAccept) finish() error {
+	if err := a.lowerOpenCounts(); err != nil {
+		return err
+	}
+	for _, pair := range a.order {
+		var entry fimAcceptance
+		entry.AgentID, entry.Note = pair[1], a.note
+		entry.add(a.pairs[pair])
+		if err := appendAuditTx(a.tx, a.by, "fim_change.accept", auditTarget("fim_policy", pair[0]), nil, entry); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// lowerOpenCounts lowers each pair's open count by what was closed there.
+// A pair left with none open forgets its unrecorded changes too: the
+// person accepted everything the mirror holds.
+func (a *fimAccept) lowerOpenCounts() error {
 	states := a.tx.Bucket(bucketFIMStates)
 	for _, pair := range a.order {
-		closed := a.pairs[pair]
 		key := fimPairKey(pair[0], pair[1])
 		var st FIMAgentState
 		switch err := getJSON(states, key, &st); {
-		case err == nil:
-			st.OpenChanges -= min(st.OpenChanges, len(closed))
-			if err := putJSON(states, key, st); err != nil {
-				return err
-			}
-		case !errors.Is(err, ErrNotFound):
+		case errors.Is(err, ErrNotFound):
+			continue
+		case err != nil:
 			return err
 		}
-		if err := appendAuditTx(a.tx, a.by, "fim_change.accept", auditTarget("fim_policy", pair[0]), nil, auditedAcceptance(pair[1], a.note, closed)); err != nil {
+		st.OpenChanges -= min(st.OpenChanges, len(a.pairs[pair]))
+		if st.OpenChanges == 0 {
+			st.Unrecorded = 0
+		}
+		if err := putJSON(states, key, st); err != nil {
 			return err
 		}
 	}
@@ -159,14 +211,15 @@ type fimAcceptedEntry struct {
 	Severity string `json:"severity"`
 }
 
-func auditedAcceptance(agentID, note string, closed []FIMChange) fimAcceptance {
-	out := fimAcceptance{AgentID: agentID, Note: note, Accepted: len(closed)}
-	for i, c := range closed {
-		if i == maxAuditedFIMChanges {
-			out.More = len(closed) - i
-			break
+// add counts closed and lists them while fewer than
+// maxAuditedFIMChanges are listed.
+func (f *fimAcceptance) add(closed []FIMChange) {
+	f.Accepted += len(closed)
+	for _, c := range closed {
+		if len(f.Changes) == maxAuditedFIMChanges {
+			f.More++
+			continue
 		}
-		out.Changes = append(out.Changes, fimAcceptedEntry{ID: c.ID, Path: c.Path, Change: c.Change, Severity: c.Severity})
+		f.Changes = append(f.Changes, fimAcceptedEntry{ID: c.ID, Path: c.Path, Change: c.Change, Severity: c.Severity})
 	}
-	return out
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/vigil-monitor/vigil/compliance/fim"
@@ -15,18 +16,36 @@ import (
 // first ones); ErrorCount counts them all.
 const maxFIMStateErrors = 100
 
+// maxFIMOpenChanges caps the open change records of one (policy, agent):
+// past it, changes still move the mirror but are only counted
+// (FIMAgentState.Unrecorded). A variable so tests can lower it.
+var maxFIMOpenChanges = 100_000
+
+// fimRefusedMessage is the scan error listed for a change the server
+// ignored because the policy does not cover its path.
+const fimRefusedMessage = "not under the policy's paths, or excluded: the server ignored this change"
+
 // ApplyFIMReport commits one report of agentID in one transaction: it
 // moves the server's mirror of the agent's records, the scan state, and
 // creates a change record (open, with severity(path)) for each change
-// that is news. It is safe against resends:
+// that is news. It is safe against resends and lost agent state:
 //
-//   - a report whose (scan, seq) is not past the last one committed is a
-//     Duplicate and changes nothing (the agent missed the ack);
-//   - report 1 of a baseline starts over: the mirror is dropped, and
-//     baselines create no change records;
+//   - a report of the epoch last committed whose (scan, seq) is not past
+//     the last one is a Duplicate and changes nothing (the agent missed
+//     the ack, or a delayed request arrives late); a new epoch starts the
+//     numbering again;
+//   - a baseline of a revision the server holds a completed baseline of
+//     is compared with the mirror: the agent lost its state, and what
+//     changed meanwhile becomes change records (added, modified, and at
+//     its end removed for what it no longer has);
+//   - any other baseline (the first, a new revision, one after a
+//     baseline that never completed) replaces the mirror and records
+//     nothing;
 //   - a change whose after (for a removal: absence) already equals the
 //     mirror creates no record: an agent that crashed after the ack and
-//     before moving its own state finds and sends it again.
+//     before moving its own state finds and sends it again;
+//   - a change of a path the policy does not cover is ignored and
+//     counted as a scan error.
 //
 // An unknown policy is ErrNotFound and a report of another revision than
 // the policy's is ErrFIMRevision; neither changes anything.
@@ -46,7 +65,7 @@ func (db *DB) ApplyFIMReport(agentID string, r *wire.FIMReport, severity func(pa
 		if r.Revision != p.Revision {
 			return ErrFIMRevision
 		}
-		a := fimApply{tx: tx, agentID: agentID, r: r, severity: severity, now: now, pair: fimPairKey(r.PolicyID, agentID)}
+		a := fimApply{tx: tx, agentID: agentID, r: r, p: &p, severity: severity, now: now, pair: fimPairKey(r.PolicyID, agentID)}
 		if err := a.loadState(); err != nil {
 			return err
 		}
@@ -57,7 +76,7 @@ func (db *DB) ApplyFIMReport(agentID string, r *wire.FIMReport, severity func(pa
 		if err := a.apply(); err != nil {
 			return err
 		}
-		out = FIMApplied{Changes: a.created, State: a.st}
+		out = FIMApplied{Changes: a.created, Reset: a.reset, State: a.st}
 		return putJSON(tx.Bucket(bucketFIMStates), a.pair, a.st)
 	})
 	if err != nil {
@@ -72,11 +91,14 @@ type fimApply struct {
 	tx       *bolt.Tx
 	agentID  string
 	r        *wire.FIMReport
+	p        *FIMPolicy
 	severity func(string) string
 	now      time.Time
 	pair     []byte
 	st       FIMAgentState
-	fresh    bool // no state was stored yet
+	fresh    bool         // no state was stored yet
+	seen     *bolt.Bucket // while a baseline is compared: the paths it sent
+	reset    bool         // this report began a compared baseline
 	created  []FIMChange
 }
 
@@ -93,33 +115,32 @@ func (a *fimApply) loadState() error {
 	return nil
 }
 
-// duplicate reports whether the report was committed before. Report 1 of
-// a baseline is news unless it is the very last one committed: an agent
-// that lost its own state numbers its scans from 1 again, and must be
-// able to start over.
+// duplicate reports whether the report was committed before, or is older
+// than one committed: within one epoch, (scan, seq) only moves forward.
+// A stale report 1 of an earlier baseline must never drop the mirror.
 func (a *fimApply) duplicate() bool {
-	if a.fresh {
-		return false
-	}
 	r, st := a.r, a.st
-	if r.Scan == st.LastScan && r.Seq == st.LastSeq {
-		return true
-	}
-	if r.Baseline && r.Seq == 1 {
+	if a.fresh || r.Epoch != st.Epoch {
 		return false
 	}
-	return r.Scan < st.LastScan || (r.Scan == st.LastScan && r.Seq < st.LastSeq)
+	return r.Scan < st.LastScan || (r.Scan == st.LastScan && r.Seq <= st.LastSeq)
 }
 
 func (a *fimApply) apply() error {
 	r := a.r
-	mirror, err := a.mirror(r.Baseline && r.Seq == 1)
+	if r.Epoch != a.st.Epoch {
+		// The agent's state was made anew: its numbering starts over, and
+		// any baseline it was sending before is abandoned.
+		a.st.Epoch, a.st.LastScan, a.st.LastSeq = r.Epoch, 0, 0
+		a.st.BaselineScan, a.st.Comparing = 0, false
+	}
+	mirror, err := a.begin()
 	if err != nil {
 		return err
 	}
 	if r.Seq == 1 {
 		a.st.ScanStartedAt = a.now
-		a.st.Errors, a.st.ErrorCount = nil, 0
+		a.st.Errors, a.st.ErrorCount, a.st.RootErrors = nil, 0, nil
 	}
 	for i := range r.Changes {
 		if err := a.change(mirror, &r.Changes[i]); err != nil {
@@ -127,19 +148,86 @@ func (a *fimApply) apply() error {
 		}
 	}
 	for _, e := range r.Errors {
-		if len(a.st.Errors) < maxFIMStateErrors {
-			a.st.Errors = append(a.st.Errors, e)
-		}
+		a.scanError(e)
 	}
 	a.st.ErrorCount = max(a.st.ErrorCount+uint64(len(r.Errors)), r.Progress.Errors)
 	a.st.LastScan, a.st.LastSeq = r.Scan, r.Seq
 	if r.Done {
-		a.st.LastScanAt = a.now
-		if r.Baseline {
-			a.st.BaselineAt = a.now
-		}
+		return a.finish(mirror)
 	}
 	return nil
+}
+
+// begin decides how the report's changes meet the mirror, and returns it.
+// A baseline report that does not continue the baseline under way starts
+// one: compared when the server holds a completed baseline of the same
+// revision, else taken (the mirror dropped).
+func (a *fimApply) begin() (*bolt.Bucket, error) {
+	r, st := a.r, &a.st
+	if !r.Baseline {
+		if st.BaselineScan != 0 {
+			// A baseline was left unfinished; what it compared stays.
+			st.BaselineScan, st.Comparing = 0, false
+			if err := a.dropSeen(); err != nil {
+				return nil, err
+			}
+		}
+		return a.mirror(false)
+	}
+	if st.BaselineScan == r.Scan {
+		if st.Comparing {
+			if err := a.openSeen(false); err != nil {
+				return nil, err
+			}
+		}
+		return a.mirror(false)
+	}
+	st.BaselineScan = r.Scan
+	st.Comparing = st.BaselineRevision == r.Revision
+	if !st.Comparing {
+		st.BaselineRevision = ""
+		if err := a.dropSeen(); err != nil {
+			return nil, err
+		}
+		return a.mirror(true)
+	}
+	a.reset = true
+	st.ResetAt, st.Reset = a.now, FIMResetMessage
+	if err := a.openSeen(true); err != nil {
+		return nil, err
+	}
+	return a.mirror(false)
+}
+
+// finish ends a scan at its last report. A compared baseline turns the
+// mirror's objects it did not send into removals.
+func (a *fimApply) finish(mirror *bolt.Bucket) error {
+	a.st.LastScanAt = a.now
+	if !a.r.Baseline {
+		return nil
+	}
+	if a.st.Comparing {
+		if err := a.removeUnseen(mirror); err != nil {
+			return err
+		}
+		if err := a.dropSeen(); err != nil {
+			return err
+		}
+	}
+	a.st.BaselineAt, a.st.BaselineRevision = a.now, a.r.Revision
+	a.st.BaselineScan, a.st.Comparing = 0, false
+	return nil
+}
+
+// scanError keeps a scan error: the first ones, and every one on a
+// policy path itself.
+func (a *fimApply) scanError(e fim.ScanError) {
+	if len(a.st.Errors) < maxFIMStateErrors {
+		a.st.Errors = append(a.st.Errors, e)
+	}
+	if slices.Contains(a.p.Paths, e.Path) && len(a.st.RootErrors) < wire.MaxFIMPaths {
+		a.st.RootErrors = append(a.st.RootErrors, e)
+	}
 }
 
 // mirror returns the pair's mirror bucket, emptied when drop is set.
@@ -162,6 +250,17 @@ func (a *fimApply) mirror(drop bool) (*bolt.Bucket, error) {
 
 // change applies one change to the mirror and records it when it is news.
 func (a *fimApply) change(mirror *bolt.Bucket, c *fim.Change) error {
+	if !fimCovers(a.p, c.Path) {
+		a.st.Refused++
+		a.st.ErrorCount++
+		if len(a.st.Errors) < maxFIMStateErrors {
+			a.st.Errors = append(a.st.Errors, fim.ScanError{Path: c.Path, Error: fimRefusedMessage})
+		}
+		return nil
+	}
+	if a.st.Comparing {
+		return a.compare(mirror, c)
+	}
 	key := []byte(c.Path)
 	have := mirror.Get(key)
 	var old *fim.Object
@@ -229,6 +328,10 @@ func (a *fimApply) record(c *fim.Change) error {
 			sev = s
 		}
 	}
+	if a.st.OpenChanges >= maxFIMOpenChanges {
+		a.st.Unrecorded++
+		return nil
+	}
 	b := a.tx.Bucket(bucketFIMChanges)
 	id, key, err := newID(b)
 	if err != nil {
@@ -241,8 +344,8 @@ func (a *fimApply) record(c *fim.Change) error {
 	if err := putJSON(b, key, rec); err != nil {
 		return err
 	}
-	if err := a.tx.Bucket(bucketFIMOpen).Put(fimOpenKey(a.agentID, a.r.PolicyID, key), []byte(sev)); err != nil {
-		return fmt.Errorf("index open change: %w", err)
+	if err := indexOpenFIMChange(a.tx, &rec, key); err != nil {
+		return err
 	}
 	a.st.OpenChanges++
 	a.created = append(a.created, rec)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strings"
 
 	bolt "go.etcd.io/bbolt"
@@ -52,14 +51,12 @@ func (db *DB) FIMChanges(q FIMChangeQuery) ([]FIMChange, error) {
 			return q.Limit > 0 && len(out) >= q.Limit, nil
 		}
 		if q.Open != nil && *q.Open {
-			for _, k := range openChangeKeys(tx, q.AgentID, q.PolicyID, before) {
+			return walkOpenFIMChanges(tx, q.AgentID, q.PolicyID, before, func(k []byte) (bool, error) {
 				if v := b.Get(k); v != nil {
-					if stop, err := take(v); err != nil || stop {
-						return err
-					}
+					return take(v)
 				}
-			}
-			return nil
+				return false, nil
+			})
 		}
 		return walkBack(b.Cursor(), before, func(_, v []byte) (bool, error) { return take(v) })
 	})
@@ -81,29 +78,6 @@ func (q FIMChangeQuery) matches(c FIMChange) bool {
 		return false
 	}
 	return true
-}
-
-// openChangeKeys returns the keys of open changes, newest first, below
-// before (nil: all), of agentID ("" all) and policyID ("" all).
-func openChangeKeys(tx *bolt.Tx, agentID, policyID string, before []byte) [][]byte {
-	var prefix []byte
-	if agentID != "" {
-		prefix = []byte(agentID + "\x00")
-		if policyID != "" {
-			prefix = append(prefix, policyID+"\x00"...)
-		}
-	}
-	var keys [][]byte
-	c := tx.Bucket(bucketFIMOpen).Cursor()
-	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-		_, policy, key, ok := splitFIMOpenKey(k)
-		if !ok || (policyID != "" && policy != policyID) || (before != nil && bytes.Compare(key, before) >= 0) {
-			continue
-		}
-		keys = append(keys, cloneBytes(key))
-	}
-	sort.Slice(keys, func(i, j int) bool { return bytes.Compare(keys[i], keys[j]) > 0 })
-	return keys
 }
 
 // FIMOpenCounts counts agentID's open changes by severity, over every

@@ -124,10 +124,11 @@ func (db *DB) DeleteFIMPolicy(id string, by Actor) error {
 		if err := b.Delete(key); err != nil {
 			return err
 		}
-		if err := deleteFIMPolicyDataTx(tx, id); err != nil {
+		discarded, err := deleteFIMPolicyDataTx(tx, id)
+		if err != nil {
 			return err
 		}
-		return appendAuditTx(tx, by, "fim_policy.delete", auditTarget("fim_policy", id), auditedFIMPolicy(old), nil)
+		return appendAuditTx(tx, by, "fim_policy.delete", auditTarget("fim_policy", id), auditedFIMPolicy(old), discarded)
 	})
 	if err != nil {
 		return fmt.Errorf("store: delete file integrity policy %s: %w", id, err)
@@ -135,38 +136,64 @@ func (db *DB) DeleteFIMPolicy(id string, by Actor) error {
 	return nil
 }
 
-// deleteFIMPolicyDataTx removes the states, mirrors, change records and
-// open index entries of policy id.
-func deleteFIMPolicyDataTx(tx *bolt.Tx, id string) error {
+// fimDiscarded is what the audit log keeps of a policy's deletion
+// besides the policy: the open changes nobody accepted, which go with it.
+type fimDiscarded struct {
+	OpenChangesDiscarded int            `json:"open_changes_discarded"`
+	BySeverity           map[string]int `json:"open_changes_discarded_by_severity"`
+}
+
+// deleteFIMPolicyDataTx removes the states, mirrors, seen paths, change
+// records and open index entries of policy id, and counts the open
+// changes it discarded.
+func deleteFIMPolicyDataTx(tx *bolt.Tx, id string) (fimDiscarded, error) {
+	discarded := fimDiscarded{BySeverity: map[string]int{}}
 	prefix := []byte(id + "\x00")
 	states := tx.Bucket(bucketFIMStates)
 	mirror := tx.Bucket(bucketFIMMirror)
+	seen := tx.Bucket(bucketFIMSeen)
 	var pairs [][]byte
 	c := states.Cursor()
 	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
 		pairs = append(pairs, cloneBytes(k))
 	}
-	mc := mirror.Cursor()
-	for k, _ := mc.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = mc.Next() {
-		if !containsKey(pairs, k) {
-			pairs = append(pairs, cloneBytes(k))
+	for _, top := range []*bolt.Bucket{mirror, seen} {
+		mc := top.Cursor()
+		for k, _ := mc.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = mc.Next() {
+			if !containsKey(pairs, k) {
+				pairs = append(pairs, cloneBytes(k))
+			}
 		}
 	}
 	for _, k := range pairs {
 		if err := states.Delete(k); err != nil {
-			return fmt.Errorf("delete state: %w", err)
+			return discarded, fmt.Errorf("delete state: %w", err)
 		}
-		if mirror.Bucket(k) != nil {
-			if err := mirror.DeleteBucket(k); err != nil {
-				return fmt.Errorf("delete mirror: %w", err)
+		for _, top := range []*bolt.Bucket{mirror, seen} {
+			if top.Bucket(k) != nil {
+				if err := top.DeleteBucket(k); err != nil {
+					return discarded, fmt.Errorf("delete mirror: %w", err)
+				}
 			}
 		}
 	}
-	if err := deleteKeysTx(tx.Bucket(bucketFIMOpen), func(k, _ []byte) bool {
-		_, policy, _, ok := splitFIMOpenKey(k)
-		return ok && policy == id
-	}); err != nil {
-		return fmt.Errorf("delete open index: %w", err)
+	// The open changes, through the policy index: count, then unindex.
+	type open struct {
+		agent string
+		key   []byte
+	}
+	var opens []open
+	oc := tx.Bucket(bucketFIMOpenPolicy).Cursor()
+	for k, v := oc.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = oc.Next() {
+		agent, sev := splitFIMOpenPolicyValue(v)
+		discarded.OpenChangesDiscarded++
+		discarded.BySeverity[sev]++
+		opens = append(opens, open{agent: agent, key: cloneBytes(k[len(prefix):])})
+	}
+	for _, o := range opens {
+		if err := unindexOpenFIMChange(tx, id, o.agent, o.key); err != nil {
+			return discarded, fmt.Errorf("delete open index: %w", err)
+		}
 	}
 	if err := deleteKeysTx(tx.Bucket(bucketFIMChanges), func(_, v []byte) bool {
 		var ch struct {
@@ -174,9 +201,9 @@ func deleteFIMPolicyDataTx(tx *bolt.Tx, id string) error {
 		}
 		return json.Unmarshal(v, &ch) == nil && ch.PolicyID == id
 	}); err != nil {
-		return fmt.Errorf("delete changes: %w", err)
+		return discarded, fmt.Errorf("delete changes: %w", err)
 	}
-	return nil
+	return discarded, nil
 }
 
 // deleteKeysTx deletes every key of b that match says to.
@@ -262,4 +289,19 @@ func (db *DB) FIMAgentStates(policyID string) ([]FIMAgentState, error) {
 		return nil, fmt.Errorf("store: file integrity states of policy %s: %w", policyID, err)
 	}
 	return out, nil
+}
+
+// FIMAgentState returns where policyID stands on agentID; ok is false
+// when the agent never reported for it.
+func (db *DB) FIMAgentState(policyID, agentID string) (st FIMAgentState, ok bool, err error) {
+	err = db.bolt.View(func(tx *bolt.Tx) error {
+		return getJSON(tx.Bucket(bucketFIMStates), fimPairKey(policyID, agentID), &st)
+	})
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return FIMAgentState{}, false, nil
+	case err != nil:
+		return FIMAgentState{}, false, fmt.Errorf("store: file integrity state of policy %s on agent %s: %w", policyID, agentID, err)
+	}
+	return st, true, nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/vigil-monitor/vigil/compliance/fim"
 	"github.com/vigil-monitor/vigil/internal/wire"
+	bolt "go.etcd.io/bbolt"
 )
 
 // newTestFIMPolicy stores a policy on /srv for the tests.
@@ -76,9 +77,15 @@ func TestFIMPolicyLifecycle(t *testing.T) {
 	}
 }
 
-// report builds a report of policy p's current revision.
+// Epochs of an agent's local state in the tests.
+const (
+	epochA = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	epochB = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+)
+
+// report builds a report of policy p's current revision, in epochA.
 func report(p FIMPolicy, scan uint64, seq uint32, baseline, done bool, changes ...fim.Change) *wire.FIMReport {
-	return &wire.FIMReport{PolicyID: p.ID, Revision: p.Revision, Scan: scan, Seq: seq, Baseline: baseline, Done: done,
+	return &wire.FIMReport{PolicyID: p.ID, Revision: p.Revision, Epoch: epochA, Scan: scan, Seq: seq, Baseline: baseline, Done: done,
 		Started: time.Unix(1000, 0), Changes: changes, Progress: fim.Progress{Objects: uint64(len(changes))}}
 }
 
@@ -188,15 +195,203 @@ func TestApplyFIMReport(t *testing.T) {
 		_, err = db.ApplyFIMReport("7", r, severityOf, time.Now())
 		wantErr(t, err, ErrNotFound)
 	})
-	t.Run("an agent that lost its state starts a baseline at scan 1", func(t *testing.T) {
-		got := mustApply(t, db, "7", report(p, 1, 1, true, true, added("/srv/a", a2)))
-		if got.Duplicate || got.State.Objects != 1 || got.State.Bytes != 15 || got.State.LastScan != 1 {
-			t.Errorf("state = %+v, duplicate %v", got.State, got.Duplicate)
+	t.Run("an agent that lost its state: its baseline is compared, not taken", func(t *testing.T) {
+		r := report(p, 1, 1, true, true, added("/srv/a", a2))
+		r.Epoch = epochB
+		got := mustApply(t, db, "7", r)
+		if got.Duplicate || !got.Reset || got.State.Reset != FIMResetMessage || got.State.ResetAt.IsZero() {
+			t.Errorf("applied = %+v, want a compared baseline flagged as a reset", got)
 		}
-		if got.State.OpenChanges != 3 {
-			t.Errorf("a baseline closed open changes: %d open", got.State.OpenChanges)
+		// The mirror had /srv/a as a2 (same: no record), /srv/b.log gone
+		// already; /srv and /srv/bin/sh are not in the new baseline.
+		if changePaths(got.Changes) != "removed /srv medium, removed /srv/bin/sh critical" {
+			t.Errorf("changes = %s, want the objects the agent no longer has", changePaths(got.Changes))
+		}
+		if got.State.Objects != 1 || got.State.Bytes != 15 || got.State.OpenChanges != 5 || got.State.Epoch != epochB {
+			t.Errorf("state = %+v", got.State)
 		}
 	})
+}
+
+func TestFIMLostStateIsCompared(t *testing.T) {
+	db := openTestDB(t)
+	p := newTestFIMPolicy(t, db)
+	a, b, c, b2 := file("a", 1), file("b", 2), file("c", 3), file("d", 4)
+	mustApply(t, db, "1", report(p, 1, 1, true, false, added("/srv/a", a), added("/srv/b", b)))
+	got := mustApply(t, db, "1", report(p, 1, 2, true, true, added("/srv/c", c)))
+	if len(got.Changes) != 0 || got.State.BaselineRevision != p.Revision || got.Reset {
+		t.Fatalf("first baseline: %s, state %+v", changePaths(got.Changes), got.State)
+	}
+	mustApply(t, db, "1", report(p, 2, 1, false, true))
+
+	// The agent's fim.db is deleted; meanwhile /srv/b changed, /srv/c
+	// went and /srv/new came. Its new state numbers from scan 1 again.
+	lost := func(seq uint32, done bool, changes ...fim.Change) *wire.FIMReport {
+		r := report(p, 1, seq, true, done, changes...)
+		r.Epoch = epochB
+		return r
+	}
+	got = mustApply(t, db, "1", lost(1, false, added("/srv/a", a), added("/srv/b", b2)))
+	if !got.Reset || changePaths(got.Changes) != "modified /srv/b medium" || got.Changes[0].Before.SHA256 != b.SHA256 {
+		t.Fatalf("report 1: reset %v, changes %s", got.Reset, changePaths(got.Changes))
+	}
+	if want := []string{fim.AttrSHA256, fim.AttrSize}; fmt.Sprint(got.Changes[0].Attrs) != fmt.Sprint(want) {
+		t.Errorf("attrs = %v, want %v", got.Changes[0].Attrs, want)
+	}
+	got = mustApply(t, db, "1", lost(2, true, added("/srv/new", a)))
+	if changePaths(got.Changes) != "added /srv/new medium, removed /srv/c medium" {
+		t.Errorf("report 2: changes %s", changePaths(got.Changes))
+	}
+	if got.State.Objects != 3 || got.State.OpenChanges != 3 || got.State.Comparing || got.State.BaselineScan != 0 {
+		t.Errorf("state = %+v", got.State)
+	}
+	var seenLeft bool
+	_ = db.bolt.View(func(tx *bolt.Tx) error {
+		seenLeft = tx.Bucket(bucketFIMSeen).Bucket(fimPairKey(p.ID, "1")) != nil
+		return nil
+	})
+	if seenLeft {
+		t.Error("the seen paths of the comparison were kept after its end")
+	}
+
+	t.Run("a baseline of a new revision is taken without changes", func(t *testing.T) {
+		p.Exclude = []string{"/srv/cache/**"}
+		if err := db.UpdateFIMPolicy(&p, testActor); err != nil {
+			t.Fatal(err)
+		}
+		got := mustApply(t, db, "1", report(p, 1, 1, true, true, added("/srv/z", c)))
+		if len(got.Changes) != 0 || got.Reset || got.State.Objects != 1 || got.State.BaselineRevision != p.Revision {
+			t.Errorf("changes %s, state %+v", changePaths(got.Changes), got.State)
+		}
+	})
+	t.Run("a baseline after one that never completed is taken", func(t *testing.T) {
+		mustApply(t, db, "2", report(p, 1, 1, true, false, added("/srv/a", a)))
+		r := report(p, 2, 1, true, true, added("/srv/b", b))
+		got := mustApply(t, db, "2", r)
+		if len(got.Changes) != 0 || got.Reset || got.State.Objects != 1 {
+			t.Errorf("changes %s, state %+v", changePaths(got.Changes), got.State)
+		}
+	})
+	t.Run("an interrupted comparison starts over", func(t *testing.T) {
+		r := report(p, 1, 1, true, false, added("/srv/z", c), added("/srv/y", a))
+		r.Epoch = epochB
+		got := mustApply(t, db, "1", r)
+		if changePaths(got.Changes) != "added /srv/y medium" {
+			t.Errorf("changes %s", changePaths(got.Changes))
+		}
+		// The agent restarts the baseline as scan 2: /srv/y is seen no more.
+		r = report(p, 2, 1, true, true, added("/srv/z", c))
+		r.Epoch = epochB
+		got = mustApply(t, db, "1", r)
+		if changePaths(got.Changes) != "removed /srv/y medium" || got.State.Objects != 1 {
+			t.Errorf("changes %s, state %+v", changePaths(got.Changes), got.State)
+		}
+	})
+}
+
+func TestFIMStaleReportIsAcknowledged(t *testing.T) {
+	db := openTestDB(t)
+	p := newTestFIMPolicy(t, db)
+	a := file("a", 1)
+	mustApply(t, db, "1", report(p, 1, 1, true, true, added("/srv/a", a)))
+	mustApply(t, db, "1", report(p, 2, 1, false, true, modified("/srv/a", a, file("b", 2), fim.AttrSHA256)))
+	// A delayed request of the first baseline arrives late: same epoch,
+	// an older scan. It must not drop the mirror or the change.
+	got := mustApply(t, db, "1", report(p, 1, 1, true, false))
+	if !got.Duplicate || got.State.Objects != 1 || got.State.OpenChanges != 1 {
+		t.Errorf("stale report 1: %+v", got)
+	}
+	got = mustApply(t, db, "1", report(p, 2, 1, false, true))
+	if !got.Duplicate {
+		t.Error("a resend of the last report was applied again")
+	}
+	r := report(p, 1, 1, false, true)
+	r.Epoch = epochB
+	if got := mustApply(t, db, "1", r); got.Duplicate || got.State.LastScan != 1 || got.State.Epoch != epochB {
+		t.Errorf("a new epoch's scan 1 = %+v, want applied", got)
+	}
+}
+
+func TestFIMReportOutsideThePolicyIsIgnored(t *testing.T) {
+	db := openTestDB(t)
+	p := FIMPolicy{Name: "web", Paths: []string{"/srv", "/opt/app"}, Exclude: []string{"/srv/cache/**"}, Interval: time.Hour}
+	if err := db.CreateFIMPolicy(&p, testActor); err != nil {
+		t.Fatal(err)
+	}
+	mustApply(t, db, "1", report(p, 1, 1, true, true, added("/srv", &fim.Object{Type: fim.TypeDir})))
+	got := mustApply(t, db, "1", report(p, 2, 1, false, true,
+		added("/etc/passwd", file("a", 1)), added("/srvx", file("a", 1)), added("/srv/cache/x", file("a", 1)),
+		added("/srv/ok", file("a", 1)), added("/opt/app", file("a", 1))))
+	if changePaths(got.Changes) != "added /srv/ok medium, added /opt/app medium" {
+		t.Errorf("changes = %s", changePaths(got.Changes))
+	}
+	if got.State.Refused != 3 || got.State.ErrorCount != 3 || len(got.State.Errors) != 3 || got.State.Errors[0].Path != "/etc/passwd" ||
+		got.State.Objects != 3 {
+		t.Errorf("state = %+v", got.State)
+	}
+}
+
+func TestFIMOpenChangesAreCapped(t *testing.T) {
+	defer func(n int) { maxFIMOpenChanges = n }(maxFIMOpenChanges)
+	maxFIMOpenChanges = 2
+	db := openTestDB(t)
+	p := newTestFIMPolicy(t, db)
+	mustApply(t, db, "1", report(p, 1, 1, true, true))
+	got := mustApply(t, db, "1", report(p, 2, 1, false, true,
+		added("/srv/a", file("a", 1)), added("/srv/b", file("a", 1)), added("/srv/c", file("a", 1)), added("/srv/d", file("a", 1))))
+	if len(got.Changes) != 2 || got.State.OpenChanges != 2 || got.State.Unrecorded != 2 || got.State.Objects != 4 {
+		t.Errorf("changes %s, state %+v", changePaths(got.Changes), got.State)
+	}
+	if _, err := db.AcceptFIMPolicyChanges(p.ID, "", "expected", testActor, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if states, _ := db.FIMAgentStates(p.ID); states[0].Unrecorded != 0 || states[0].OpenChanges != 0 {
+		t.Errorf("after accepting all: %+v", states[0])
+	}
+}
+
+func TestAcceptFIMPolicyChangesInChunks(t *testing.T) {
+	defer func(n int) { fimAcceptChunk = n }(fimAcceptChunk)
+	fimAcceptChunk = 2
+	db, p := fimWithChanges(t)
+	before := len(auditEntries(t, db))
+	n, err := db.AcceptFIMPolicyChanges(p.ID, "", "patch tuesday", testActor, time.Now())
+	if err != nil || n != 4 {
+		t.Fatalf("accepted %d, %v; want 4", n, err)
+	}
+	entries := auditEntries(t, db)
+	if len(entries) != before+1 {
+		t.Fatalf("%d audit entries for one acceptance in chunks, want 1", len(entries)-before)
+	}
+	e := lastAudit(t, db)
+	if e.Action != "fim_change.accept" || !strings.Contains(string(e.After), `"accepted":4`) || strings.Count(string(e.After), `"path"`) != 4 {
+		t.Errorf("audit = %s %s", e.Action, e.After)
+	}
+	open := true
+	if left, _ := db.FIMChanges(FIMChangeQuery{Open: &open}); len(left) != 0 {
+		t.Errorf("left open: %s", changePaths(left))
+	}
+	if counts, _ := db.FIMOpenByPolicy("1"); len(counts) != 0 {
+		t.Errorf("open index left: %v", counts)
+	}
+}
+
+func TestFIMRevisionIgnoresOrder(t *testing.T) {
+	base := FIMPolicy{Paths: []string{"/etc", "/srv"}, Exclude: []string{"/srv/a", "/srv/b"}, Attributes: []string{fim.AttrSHA256, fim.AttrMode}}
+	same := FIMPolicy{Paths: []string{"/srv", "/etc", "/srv"}, Exclude: []string{"/srv/b", "/srv/a"}, Attributes: []string{fim.AttrMode, fim.AttrSHA256}}
+	if FIMRevision(base) != FIMRevision(same) {
+		t.Error("reordered paths, exclude or attributes made a new revision")
+	}
+	all := FIMPolicy{Paths: []string{"/etc"}}
+	listed := FIMPolicy{Paths: []string{"/etc"}, Attributes: fim.AllAttrs}
+	if FIMRevision(all) == FIMRevision(listed) {
+		t.Error("all attributes (none listed) hash like today's list: a new attribute would re-baseline every policy")
+	}
+	other := base
+	other.Exclude = []string{"/srv/a"}
+	if FIMRevision(base) == FIMRevision(other) {
+		t.Error("a different exclude kept the revision")
+	}
 }
 
 func TestApplyFIMReportErrors(t *testing.T) {
@@ -363,5 +558,36 @@ func TestDeleteFIMPolicyDropsItsData(t *testing.T) {
 	}
 	if _, err := db.ApplyFIMReport("1", report(p, 3, 1, false, true), nil, time.Now()); !errors.Is(err, ErrNotFound) {
 		t.Errorf("report of a deleted policy: %v", err)
+	}
+}
+
+// auditEntries returns every audit entry, newest first.
+func auditEntries(t *testing.T, db *DB) []AuditEntry {
+	t.Helper()
+	es, err := db.Audit(AuditQuery{})
+	if err != nil {
+		t.Fatalf("audit: %v", err)
+	}
+	return es
+}
+
+func TestDeleteFIMPolicyAuditsDiscardedChanges(t *testing.T) {
+	db, p := fimWithChanges(t)
+	if err := db.DeleteFIMPolicy(p.ID, testActor); err != nil {
+		t.Fatal(err)
+	}
+	e := lastAudit(t, db)
+	for _, want := range []string{`"open_changes_discarded":4`, `"critical":1`, `"medium":2`, `"low":1`} {
+		if !strings.Contains(string(e.After), want) {
+			t.Errorf("delete audit after = %s, lacks %s", e.After, want)
+		}
+	}
+	var left int
+	_ = db.bolt.View(func(tx *bolt.Tx) error {
+		left = tx.Bucket(bucketFIMOpen).Stats().KeyN + tx.Bucket(bucketFIMOpenPolicy).Stats().KeyN
+		return nil
+	})
+	if left != 0 {
+		t.Errorf("%d open index entries left", left)
 	}
 }

@@ -58,7 +58,8 @@ func sampleFIMPolicy() FIMPolicyProps {
 			{AgentID: "1", AgentName: "web-1", Objects: 40000, Bytes: 3 << 30, BaselineAt: now.Add(-47 * time.Hour),
 				LastScanAt: now.Add(-50 * time.Minute), Open: FIMCounts{Critical: 1, Low: 4},
 				Scan:   &FIMScanProgress{Objects: 12345, Bytes: 700 << 20, ObjectsPerSec: 3400, BytesPerSec: 120 << 20, Expected: 40000, StartedAt: now.Add(-4 * time.Second)},
-				Errors: []FIMScanError{{Path: "/var/www/private", Error: "permission denied"}}, ErrorCount: 3},
+				Errors: []FIMScanError{{Path: "/var/www/private", Error: "permission denied"}}, ErrorCount: 3,
+				Notices: []string{"policy \"Web root\": no scan finished since 2026-11-20T08:00:00Z"}},
 			{AgentID: "3", AgentName: "web-2",
 				Scan: &FIMScanProgress{Objects: 812, Bytes: 5 << 20, ObjectsPerSec: 400, BytesPerSec: 2 << 20, StartedAt: now.Add(-2 * time.Second)}},
 			{AgentID: "4", AgentName: "web-3", Objects: 39990, Bytes: 3 << 30, BaselineAt: now.Add(-47 * time.Hour), LastScanAt: now.Add(-3 * time.Minute)},
@@ -68,6 +69,18 @@ func sampleFIMPolicy() FIMPolicyProps {
 			Severity: "/var/www/*.php critical\n/srv/app/** low", IOLimitMBps: "50"},
 		Attrs: sampleFIMAttrs(),
 	}
+}
+
+// sampleFIMPolicyPending is the policy with no scan running but two
+// about to start: web-2 has no baseline yet, web-3 was asked to scan.
+func sampleFIMPolicyPending() FIMPolicyProps {
+	p := sampleFIMPolicy()
+	for i := range p.Agents {
+		p.Agents[i].Scan = nil
+	}
+	p.Agents[1].ScanPending = true
+	p.Agents[2].ScanPending = true
+	return p
 }
 
 func sampleFIMChanges() FIMChangesProps {
@@ -119,7 +132,8 @@ func fimCases() []pageCase {
 		{"fim_policies_empty", FIMPoliciesPage(empty), map[string]int{"fim-policy-row": 0, "fim-policy-form": 1, "field-error": 0}},
 		{"fim_policy", FIMPolicyPage(sampleFIMPolicy()), map[string]int{"fim-policy": 1, "fim-agent-row": 3, "fim-progress": 2,
 			"fim-scan-errors": 1, "fim-scan-now": 1, "fim-accept-all-form": 1, "fim-edit": 1, "fim-policy-form": 1}},
-		{"fim_policy_idle", FIMPolicyPage(idle), map[string]int{"fim-agent-row": 3, "fim-progress": 0}},
+		{"fim_policy_idle", FIMPolicyPage(idle), map[string]int{"fim-agent-row": 3, "fim-progress": 0, "fim-pending": 0}},
+		{"fim_policy_pending", FIMPolicyPage(sampleFIMPolicyPending()), map[string]int{"fim-agent-row": 3, "fim-progress": 0, "fim-pending": 2}},
 		{"fim_changes", FIMChangesPage(sampleFIMChanges()), map[string]int{"fim-changes": 1, "fim-change": 4, "fim-diff": 4,
 			"fim-accept-form": 1, "fim-accepted": 1, "fim-pager": 1}},
 		{"fim_changes_refused", FIMChangesPage(refused), map[string]int{"fim-change": 4, "field-error": 1, "fim-accept-form": 1}},
@@ -295,6 +309,7 @@ func TestFIMFormats(t *testing.T) {
 			"12,345 of about 40,000 objects (31%) · 700.0 MiB hashed · 3,400 objects/s, 120.0 MiB/s"},
 		{FIMScanProgress{Objects: 50000, Expected: 40000}, "50,000 of about 40,000 objects (100%) · 0 bytes hashed"},
 		{FIMScanProgress{Objects: 1, Errors: 2}, "Baseline: 1 object so far · 0 bytes hashed · 2 errors"},
+		{FIMScanProgress{Bytes: 3 << 20, BytesPerSec: 1 << 20}, "Baseline: 0 objects so far · 3.0 MiB hashed · 1.0 MiB/s"},
 	}
 	for _, tc := range progress {
 		if got := fimProgressText(tc.p); got != tc.want {
@@ -327,5 +342,34 @@ func TestFIMProgressBar(t *testing.T) {
 	card := findAll(doc, byTestID("fim-agents"))[0]
 	if tr, _ := attr(card, "hx-trigger"); tr != "every 2s" {
 		t.Errorf("agents card refreshes %q while scanning, want every 2s", tr)
+	}
+}
+
+// TestFIMRefresh checks how often the agents card refreshes: often while
+// a scan runs, is about to start or has just ended, so a scan shorter
+// than the slow refresh is seen; slowly otherwise.
+func TestFIMRefresh(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		agents []FIMAgentRow
+		want   string
+	}{
+		{"no agents", nil, "every 10s"},
+		{"idle", []FIMAgentRow{{AgentID: "1"}, {AgentID: "2"}}, "every 10s"},
+		{"scanning", []FIMAgentRow{{AgentID: "1"}, {AgentID: "2", Scan: &FIMScanProgress{Objects: 1}}}, "every 2s"},
+		{"scan requested or no baseline", []FIMAgentRow{{AgentID: "1", ScanPending: true}}, "every 2s"},
+		{"scan just ended", []FIMAgentRow{{AgentID: "1"}, {AgentID: "2", ScanRecent: true}}, "every 2s"},
+	} {
+		if got := fimRefresh(tc.agents); got != tc.want {
+			t.Errorf("%s: fimRefresh = %q, want %q", tc.name, got, tc.want)
+		}
+	}
+	doc := parse(t, render(t, FIMPolicyPage(sampleFIMPolicyPending())))
+	if tr, _ := attr(findAll(doc, byTestID("fim-agents"))[0], "hx-trigger"); tr != "every 2s" {
+		t.Errorf("agents card refreshes %q while a scan is pending, want every 2s", tr)
+	}
+	texts := findAll(doc, byTestID("fim-pending"))
+	if len(texts) != 2 || !strings.Contains(text(texts[0]), "baseline starts") || !strings.Contains(text(texts[1]), "Scan requested") {
+		t.Errorf("pending scans are not explained: %d notes", len(texts))
 	}
 }

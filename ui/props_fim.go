@@ -101,6 +101,17 @@ type FIMAgentRow struct {
 	ErrorCount uint64
 	// Scan is the scan running now; nil when none.
 	Scan *FIMScanProgress
+	// ScanPending: a scan should start within seconds, as the agent is
+	// online and either has no baseline yet or was asked to scan (Scan
+	// now, or an edit of the paths) after its last scan started.
+	// ScanRecent: a scan reported within the last few seconds. Either
+	// makes the card refresh as often as during a scan, so a short scan is
+	// seen rather than missed between two slow refreshes.
+	ScanPending, ScanRecent bool
+	// Notices are what a person should look at besides the changes: the
+	// agent's state was reset and compared, scans are late or a policy
+	// path cannot be read, changes went unrecorded or were refused.
+	Notices []string
 }
 
 // FIMScanError is a path a scan could not record.

@@ -76,6 +76,10 @@ func TestScanKeepsRecordsOfUnreadablePaths(t *testing.T) {
 	}
 }
 
+// TestScanReportsFileChangingWhileRead: a file that changes during one
+// read is read again and reported with its hash; one that changes during
+// every read is reported with its new metadata and no hash, which the
+// next scan fills in.
 func TestScanReportsFileChangingWhileRead(t *testing.T) {
 	root := t.TempDir()
 	tree(t, root)
@@ -83,26 +87,51 @@ func TestScanReportsFileChangingWhileRead(t *testing.T) {
 	p := Policy{ID: "p", Revision: "1", Paths: []string{root}, FullRehashEvery: 1}
 	scanOnce(t, s, p)
 	target := filepath.Join(root, "a/two.txt")
-	s.open.content = func(at *dirHandle, path string, want fileStat) (contentReader, error) {
-		f, err := openContent(at, path, want)
-		if path == target { // a writer appends while the scan reads
-			fh, _ := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
-			fmt.Fprint(fh, "more")
-			fh.Close()
+	appendOnOpen := func(times int) {
+		s.open.content = func(at *dirHandle, path string, want fileStat) (contentReader, error) {
+			f, err := openContent(at, path, want)
+			if path == target && times > 0 { // a writer appends while the scan reads
+				times--
+				fh, _ := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+				fmt.Fprint(fh, "more")
+				fh.Close()
+			}
+			return f, err
 		}
-		return f, err
 	}
+	appendOnOpen(1)
 	rec, _ := scanOnce(t, s, p)
-	if got := rec.changes(); len(got) != 0 {
-		t.Errorf("changes %q", summarize(root, got))
+	if got, want := summarize(root, rec.changes()), []string{"modified /a/two.txt sha256,size,mtime"}; !slices.Equal(got, want) {
+		t.Errorf("changed during one read:\n got %q\nwant %q", got, want)
 	}
-	if got, want := errorsOf(root, rec), []string{"/a/two.txt: changed while being read (size 3, read 7)"}; !slices.Equal(got, want) {
+	if got := errorsOf(root, rec); len(got) != 0 {
+		t.Errorf("errors %q", got)
+	}
+
+	appendOnOpen(hashAttempts)
+	rec, _ = scanOnce(t, s, p)
+	if got, want := summarize(root, rec.changes()), []string{"modified /a/two.txt size,mtime"}; !slices.Equal(got, want) {
+		t.Errorf("changed during every read:\n got %q\nwant %q", got, want)
+	}
+	if c := rec.changes(); len(c) == 1 && (c[0].After.SHA256 != "" || c[0].Before.SHA256 == "" || c[0].After.Size != 15) {
+		t.Errorf("after %+v, before %+v: want the size of the last look (15) and no sha256 after", c[0].After, c[0].Before)
+	}
+	want := []string{"/a/two.txt: changed while being read (size 15, read 19); read 3 times: sha256 unknown; reported with its new metadata, hashed again by the next scan"}
+	if got := errorsOf(root, rec); !slices.Equal(got, want) {
 		t.Errorf("errors:\n got %q\nwant %q", got, want)
 	}
+
 	s.open = osOpener
+	must(t, os.Chtimes(target, past, past)) // the last append's mtime may equal the last look's
 	rec, _ = scanOnce(t, s, p)
 	if got, want := summarize(root, rec.changes()), []string{"modified /a/two.txt sha256,size,mtime"}; !slices.Equal(got, want) {
 		t.Errorf("next scan:\n got %q\nwant %q", got, want)
+	}
+	if c := rec.changes(); len(c) == 1 && (c[0].Before.SHA256 != "" || c[0].After.SHA256 == "") {
+		t.Errorf("before %+v after %+v: want the hash filled in", c[0].Before, c[0].After)
+	}
+	if rec, _ = scanOnce(t, s, p); len(rec.changes()) != 0 {
+		t.Errorf("a scan after that reports %q", summarize(root, rec.changes()))
 	}
 }
 

@@ -3,6 +3,7 @@ package fim
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 )
 
@@ -129,10 +130,21 @@ func (r *reporter) handle(it *item) error {
 		return nil
 	}
 	obj := it.st.obj
+	unknown := false // content changing on every read: sha256 not known
 	if it.hash && it.hashErr != nil {
-		// Unreadable, vanished or changing: the old record stays.
-		r.addError(path, describe(it.hashErr))
-		return nil
+		var sc *stillChanging
+		if !errors.As(it.hashErr, &sc) || !metadataMoved(it.stored, it.st) {
+			// Unreadable, vanished, stalled, or changing but still as
+			// recorded: the old record stays.
+			r.addError(path, describe(it.hashErr))
+			return nil
+		}
+		// Never readable as one piece, and no longer what was recorded:
+		// a file rewritten all the time must not go unreported. Its new
+		// metadata is reported and recorded with no hash, so the next
+		// scan reads it again and reports the sha256 it then has.
+		r.addError(path, describe(it.hashErr)+": sha256 unknown; reported with its new metadata, hashed again by the next scan")
+		unknown = true
 	}
 	obj.SHA256 = it.sum
 	r.progress.Objects++
@@ -144,13 +156,29 @@ func (r *reporter) handle(it *item) error {
 	case it.stored == nil:
 		r.change(Change{Path: path, Kind: Added, After: &obj}, op{key: it.key, val: encodeRecord(rec)})
 	default:
-		if attrs := diff(*it.stored, rec, r.plan.watch); len(attrs) > 0 {
+		attrs := diff(*it.stored, rec, r.plan.watch)
+		if unknown {
+			attrs = slices.DeleteFunc(attrs, func(a string) bool { return a == AttrSHA256 })
+		}
+		if len(attrs) > 0 {
 			r.change(Change{Path: path, Kind: Modified, Attrs: attrs, Before: &it.stored.Object, After: &obj}, op{key: it.key, val: encodeRecord(rec)})
 		} else if !sameRecord(*it.stored, rec) {
 			r.silent = append(r.silent, op{key: it.key, val: encodeRecord(rec)})
 		}
 	}
 	return r.flushSilent()
+}
+
+// metadataMoved reports whether the file's stat differs from its record
+// (or it has none) in what a change of content moves or a person changes:
+// type, size, mtime, inode, mode or owner.
+func metadataMoved(was *record, now fileStat) bool {
+	if was == nil {
+		return true
+	}
+	o := now.obj
+	return was.Type != o.Type || was.Size != o.Size || !was.MTime.Equal(o.MTime) || was.Inode != o.Inode ||
+		was.Mode != o.Mode || was.UID != o.UID || was.GID != o.GID
 }
 
 func (r *reporter) change(c Change, o op) {

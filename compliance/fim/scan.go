@@ -1,8 +1,8 @@
 package fim
 
 import (
+	"cmp"
 	"context"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"sync"
@@ -80,7 +80,8 @@ func (s *State) startScan(p Policy, pl plan, o ScanOptions) (*reporter, bool, er
 	now := time.Now().UTC()
 	r := &reporter{
 		state: s, policyID: p.ID, revision: p.Revision, plan: pl, opts: o,
-		hasher:   &hasher{budget: newBudget(p.IOLimit), open: s.open.content},
+		hasher: &hasher{budget: newBudget(p.IOLimit), open: s.open.content, workers: pl.workers,
+			stallLimit: cmp.Or(s.stallLimit, defaultStallLimit)},
 		sum:      Summary{Scan: m.LastScan, Baseline: baseline, Started: now},
 		lastSend: time.Now(),
 	}
@@ -95,13 +96,11 @@ func (s *State) run(ctx context.Context, p Policy, pl plan, full bool, r *report
 	defer cancel()
 	ordered := make(chan *group, window)
 	jobs := make(chan *group, window*pl.workers) // each group once per worker
-	var wg sync.WaitGroup
-	for range pl.workers {
-		wg.Go(func() { hashWorker(ctx, r.hasher, jobs) })
-	}
+	pool := newHashPool(ctx, r.hasher, jobs, pl.workers)
+	var wg sync.WaitGroup // the walk
 	var walkErr error
 	dirs := &dirSet{}
-	defer dirs.closeAll() // after wg.Wait below: what a stopped scan left held
+	defer dirs.closeAll() // after pool.wait below: what a stopped scan left held
 	wg.Go(func() {
 		defer close(ordered)
 		defer close(jobs)
@@ -133,40 +132,10 @@ func (s *State) run(ctx context.Context, p Policy, pl plan, full bool, r *report
 	sendErr := r.out.finish()
 	cancel()
 	wg.Wait()
+	pool.wait()
 	r.sum.Changes, r.sum.Objects, r.sum.Errors = r.out.changes, r.out.objects, r.out.errors
 	if sendErr != nil {
 		return sendErr // the cause; err is then only the cancellation it caused
 	}
 	return err
-}
-
-// hashWorker hashes, at low priority, the files of the groups it is
-// given, claiming them one by one with the other workers given the same
-// group; whoever hashes a group's last file tells the reporter.
-func hashWorker(ctx context.Context, h *hasher, jobs <-chan *group) {
-	lowerThreadPriority()
-	buf := make([]byte, hashBuffer)
-	sum := sha256.New()
-	for g := range jobs {
-		for {
-			i := int(g.next.Add(1)) - 1
-			if i >= len(g.items) {
-				break
-			}
-			it := g.items[i]
-			if !it.hash {
-				continue
-			}
-			if err := ctx.Err(); err != nil {
-				it.hashErr = err
-			} else {
-				h.hashItem(ctx, it, sum, buf)
-			}
-			it.dir.release()
-			it.dir = nil
-			if g.left.Add(-1) == 0 {
-				close(g.done)
-			}
-		}
-	}
 }

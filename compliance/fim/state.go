@@ -1,6 +1,8 @@
 package fim
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,12 +13,15 @@ import (
 	bolterrors "go.etcd.io/bbolt/errors"
 )
 
-// Bucket layout: policies/<policy id>/{meta (key), records (bucket)}.
-// Records are keyed by pathKey, so a cursor yields them in walk order.
+// Bucket layout: policies/<policy id>/{meta (key), records (bucket)},
+// and state/epoch. Records are keyed by pathKey, so a cursor yields them
+// in walk order.
 var (
 	bucketPolicies = []byte("policies")
 	bucketRecords  = []byte("records")
 	keyMeta        = []byte("meta")
+	bucketState    = []byte("state")
+	keyEpoch       = []byte("epoch")
 )
 
 // deleteChunk is how many records one transaction removes: clearing a
@@ -29,10 +34,13 @@ const deleteChunk = 10_000
 type State struct {
 	db *bolt.DB
 
+	epoch string
+
 	mu      sync.Mutex
 	running map[string]bool
 
-	open opener
+	open       opener
+	stallLimit time.Duration // 0: defaultStallLimit; tests shorten it
 }
 
 // policyMeta is a policy's bookkeeping beside its records.
@@ -50,15 +58,58 @@ func OpenState(path string) (*State, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fim: open state %s: %w", path, err)
 	}
+	var epoch string
 	if err := db.Update(func(tx *bolt.Tx) error {
-		_, err := tx.CreateBucketIfNotExists(bucketPolicies)
+		if _, err := tx.CreateBucketIfNotExists(bucketPolicies); err != nil {
+			return err
+		}
+		var err error
+		epoch, err = ensureEpoch(tx)
 		return err
 	}); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("fim: open state %s: %w", path, err)
 	}
-	s := &State{db: db, running: map[string]bool{}, open: osOpener}
+	s := &State{db: db, epoch: epoch, running: map[string]bool{}, open: osOpener}
 	return s, nil
+}
+
+// Epoch is the state file's random identity (32 lowercase hex digits),
+// created with the file and sent in every report: scan and report numbers
+// count within one epoch, so the server tells a resend of a report it
+// holds from the first reports of a state file that was deleted and
+// created anew (whose numbering starts at 1 again).
+func (s *State) Epoch() string { return s.epoch }
+
+// ensureEpoch reads the state file's epoch, creating it the first time
+// (a file created before epochs existed gets one now: it never sent one).
+func ensureEpoch(tx *bolt.Tx) (string, error) {
+	b, err := tx.CreateBucketIfNotExists(bucketState)
+	if err != nil {
+		return "", err
+	}
+	if v := b.Get(keyEpoch); isEpoch(v) {
+		return string(v), nil
+	}
+	var id [16]byte
+	if _, err := rand.Read(id[:]); err != nil {
+		return "", fmt.Errorf("create epoch: %w", err)
+	}
+	epoch := hex.EncodeToString(id[:])
+	return epoch, b.Put(keyEpoch, []byte(epoch))
+}
+
+// isEpoch reports whether v is 32 lowercase hex digits.
+func isEpoch(v []byte) bool {
+	if len(v) != 32 {
+		return false
+	}
+	for _, c := range v {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // releaseMapping drops the state file's pages from this process's

@@ -130,3 +130,29 @@ func TestIncrementalScansReadOnlyWhatMoved(t *testing.T) {
 		}
 	}
 }
+
+func TestStateEpoch(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "fim.db")
+	s, err := OpenState(path)
+	must(t, err)
+	first := s.Epoch()
+	if !isEpoch([]byte(first)) {
+		t.Fatalf("epoch %q is not 32 lowercase hex digits", first)
+	}
+	must(t, s.Close())
+	s, err = OpenState(path)
+	must(t, err)
+	if got := s.Epoch(); got != first {
+		t.Errorf("reopened state has epoch %q, created with %q", got, first)
+	}
+	must(t, s.Close())
+	// A state file deleted and created anew is another epoch: its scan
+	// numbers start again at 1.
+	must(t, os.Remove(path))
+	s, err = OpenState(path)
+	must(t, err)
+	defer s.Close()
+	if got := s.Epoch(); got == first || !isEpoch([]byte(got)) {
+		t.Errorf("recreated state has epoch %q, the old one was %q", got, first)
+	}
+}

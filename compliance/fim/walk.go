@@ -23,9 +23,11 @@ type walkEvent struct {
 	err       string     // a ScanError to report for path
 }
 
-// pseudoFS are the kernel's pseudo file systems, not entered when a root
-// is "/": their content is the running system, not files on disk.
-var pseudoFS = []string{"/dev", "/proc", "/sys"}
+// pseudoRoots are where the kernel's pseudo file systems live, not
+// entered when a root is "/": their content is the running system, not
+// files on disk. /dev is devtmpfs, which statfs cannot tell from tmpfs;
+// pseudoFS catches the others wherever they are mounted.
+var pseudoRoots = []string{"/dev", "/proc", "/sys"}
 
 // dirID is a directory's identity, to notice a bind mount that leads
 // back to a directory already being walked.
@@ -93,7 +95,8 @@ func (w *walker) visit(ctx context.Context, path, key string, st fileStat) error
 		ev.keepBelow, ev.err = true, "directory loop: the same directory as one above it (a bind mount?); not entered"
 		return w.emit(ev)
 	}
-	if w.root == "/" && slices.Contains(pseudoFS, path) || w.plan.skipBelow(path) {
+	if w.root == "/" && slices.Contains(pseudoRoots, path) || w.plan.skipBelow(path) || w.onPseudoFS(path, st) {
+		// Recorded, not entered, and no error: not entering is the policy.
 		return w.emit(ev)
 	}
 	names, dir, err := w.readDir(path, st)
@@ -140,6 +143,17 @@ func (w *walker) child(ctx context.Context, dir, dirKey string, e dirEntry, open
 		return w.emit(walkEvent{key: key, path: path, keepSelf: true, err: describe(err)})
 	}
 	return w.visit(ctx, path, key, st)
+}
+
+// onPseudoFS reports whether the directory at path is on a pseudo file
+// system (proc, sysfs, cgroup and the like, at any depth). Only a
+// directory on another device than its parent can be the top of one, so
+// only those cost a statfs.
+func (w *walker) onPseudoFS(path string, st fileStat) bool {
+	if n := len(w.stack); n > 0 && w.stack[n-1].dev == st.dev {
+		return false
+	}
+	return pseudoFS(path) != ""
 }
 
 // readDir lists a directory's entries with names in byte order, which is

@@ -26,6 +26,9 @@ const (
 	MaxPathLen = 4096
 	// MaxRevisionLen bounds a policy revision (a hash, hex or base64).
 	MaxRevisionLen = 128
+	// EpochLen is the length of a FIMReport's epoch: 16 random bytes in
+	// lowercase hex.
+	EpochLen = 32
 	// MaxFullRehashEvery and MaxIOLimitMBps bound a policy's tuning.
 	MaxFullRehashEvery = 1 << 20
 	MaxIOLimitMBps     = 1 << 20
@@ -59,12 +62,18 @@ type FIMPolicy struct {
 // scan from 1 (Seq). The agent resends a report with the same Scan and
 // Seq until it gets the FIMAck for them, and moves its local state only
 // then; the server must acknowledge a resend of a committed report
-// without applying it again. Report 1 of a Baseline scan tells the server
-// to drop what it held for the policy on this agent; a baseline sends
-// every object as an added change.
+// without applying it again. A baseline sends every object as an added
+// change; the server replaces its copy with it, or, when it already holds
+// a completed baseline of the same revision (the agent lost its state),
+// compares the two and records the differences as changes.
+//
+// Epoch names the agent's local state: a random id made with its fim.db.
+// Scan numbers count within an epoch, so the server deduplicates by
+// (epoch, scan, seq), and a new epoch tells it the agent starts over.
 type FIMReport struct {
 	PolicyID string          `json:"policy_id"`
 	Revision string          `json:"revision"`
+	Epoch    string          `json:"epoch"` // EpochLen lowercase hex digits
 	Scan     uint64          `json:"scan"`
 	Seq      uint32          `json:"seq"`
 	Baseline bool            `json:"baseline"`
@@ -141,6 +150,9 @@ func (m *FIMReport) Validate() error {
 	if err := checkRevision("revision", m.Revision); err != nil {
 		return err
 	}
+	if err := checkEpoch("epoch", m.Epoch); err != nil {
+		return err
+	}
 	if m.Scan == 0 {
 		return bad("scan", "must be at least 1")
 	}
@@ -198,4 +210,17 @@ func (m *FIMAck) Validate() error {
 // checkRevision accepts 1..MaxRevisionLen printable ASCII bytes.
 func checkRevision(field, s string) error {
 	return checkToken(field, s, MaxRevisionLen, isVisibleASCII, "printable ASCII without spaces")
+}
+
+// checkEpoch accepts exactly EpochLen lowercase hex digits.
+func checkEpoch(field, s string) error {
+	if len(s) != EpochLen {
+		return bad(field, "must be %d lowercase hex digits (the agent's state id), is %d characters", EpochLen, len(s))
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return bad(field, "must be lowercase hex digits, has %q at %d", c, i)
+		}
+	}
+	return nil
 }

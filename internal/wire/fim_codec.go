@@ -17,6 +17,8 @@ func (m *FIMReport) UnmarshalJSON(data []byte) error {
 			return within(key, decodeValue(dec, &out.PolicyID))
 		case "revision":
 			return within(key, decodeValue(dec, &out.Revision))
+		case "epoch":
+			return within(key, decodeValue(dec, &out.Epoch))
 		case "scan":
 			return within(key, decodeValue(dec, &out.Scan))
 		case "seq":

@@ -23,8 +23,9 @@ func fileObject(sha string) *fim.Object {
 }
 
 var (
-	shaA = repeat("a", 64)
-	shaB = repeat("0123456789abcdef", 4)
+	testEpoch = "0123456789abcdef0123456789abcdef"
+	shaA      = repeat("a", 64)
+	shaB      = repeat("0123456789abcdef", 4)
 )
 
 func goodFIMReport() FIMReport {
@@ -32,7 +33,7 @@ func goodFIMReport() FIMReport {
 	relinked := *link
 	relinked.Target = "/opt/v2"
 	return FIMReport{
-		PolicyID: "p1", Revision: "3f2a9c", Scan: 4, Seq: 2, Started: testNow,
+		PolicyID: "p1", Revision: "3f2a9c", Epoch: testEpoch, Scan: 4, Seq: 2, Started: testNow,
 		Changes: []fim.Change{
 			{Path: "/etc/new.conf", Kind: fim.Added, After: fileObject(shaA)},
 			{Path: "/etc/old.conf", Kind: fim.Removed, Before: fileObject(shaA)},
@@ -135,6 +136,10 @@ func TestFIMReportValidate(t *testing.T) {
 		{"last report", func(m *FIMReport) { m.Done = true }, ""},
 		{"no policy", func(m *FIMReport) { m.PolicyID = "" }, "policy_id"},
 		{"no revision", func(m *FIMReport) { m.Revision = "" }, "revision"},
+		{"no epoch", func(m *FIMReport) { m.Epoch = "" }, "epoch"},
+		{"short epoch", func(m *FIMReport) { m.Epoch = testEpoch[1:] }, "epoch"},
+		{"upper-case epoch", func(m *FIMReport) { m.Epoch = strings.ToUpper(testEpoch) }, "epoch"},
+		{"epoch not hex", func(m *FIMReport) { m.Epoch = "g" + testEpoch[1:] }, "epoch"},
 		{"scan 0", func(m *FIMReport) { m.Scan = 0 }, "scan"},
 		{"seq 0", func(m *FIMReport) { m.Seq = 0 }, "seq"},
 		{"no start", func(m *FIMReport) { m.Started = time.Time{} }, "started"},
@@ -239,7 +244,7 @@ func worstChange() fim.Change {
 // worst does not fit (it would be about 74 MB): that is why the agent
 // splits by bytes, and what this test measures.
 func TestFIMReportFitsItsBody(t *testing.T) {
-	m := FIMReport{PolicyID: repeat("p", MaxIDLen), Revision: repeat("r", MaxRevisionLen), Scan: 1<<64 - 1, Seq: 1<<32 - 1,
+	m := FIMReport{PolicyID: repeat("p", MaxIDLen), Revision: repeat("r", MaxRevisionLen), Epoch: testEpoch, Scan: 1<<64 - 1, Seq: 1<<32 - 1,
 		Started: testNow, Progress: fim.Progress{Objects: 1<<64 - 1, Bytes: 1<<64 - 1, Errors: 1<<64 - 1}, Done: true}
 	m.Changes = []fim.Change{worstChange()}
 	for range MaxFIMErrorsPerReport {
@@ -249,7 +254,7 @@ func TestFIMReportFitsItsBody(t *testing.T) {
 	if size > MaxFIMReportBody {
 		t.Fatalf("one worst change with the most errors is %d bytes, MaxFIMReportBody %d", size, MaxFIMReportBody)
 	}
-	one := encodedLen(t, &FIMReport{PolicyID: "p", Revision: "r", Scan: 1, Seq: 1, Started: testNow, Changes: m.Changes})
+	one := encodedLen(t, &FIMReport{PolicyID: "p", Revision: "r", Epoch: testEpoch, Scan: 1, Seq: 1, Started: testNow, Changes: m.Changes})
 	t.Logf("worst report of one change and %d errors: %d bytes of %d; one worst change alone %d bytes, so %d of them would be %d bytes",
 		MaxFIMErrorsPerReport, size, MaxFIMReportBody, one, MaxFIMChangesPerReport, one*MaxFIMChangesPerReport)
 }

@@ -87,9 +87,12 @@ func fimReportJSON(policy, revision string, seq uint32, done bool, extra string)
 	if done {
 		doneText = "true"
 	}
-	return []byte(`{"policy_id":"` + policy + `","revision":"` + revision + `","scan":2,"seq":` + string(rune('0'+seq)) +
+	return []byte(`{"policy_id":"` + policy + `","revision":"` + revision + `","epoch":"` + testEpoch + `","scan":2,"seq":` + string(rune('0'+seq)) +
 		`,"started":"2026-01-01T00:00:00Z","progress":{"objects":5,"bytes":100,"errors":0},"done":` + doneText + extra + `}`)
 }
+
+// testEpoch is the agent's state id in the reports.
+const testEpoch = "0123456789abcdef0123456789abcdef"
 
 func TestFIMReport(t *testing.T) {
 	fe := newFIMEnv(t)
@@ -113,9 +116,10 @@ func TestFIMReport(t *testing.T) {
 		{"too large", big, nil, 413, wire.CodeTooLarge, ""},
 		{"not JSON", []byte(`{"policy_id":`), nil, 400, wire.CodeBadRequest, ""},
 		{"unknown field", []byte(`{"policy_id":"3","evil":1}`), nil, 400, wire.CodeBadRequest, ""},
-		{"no scan number", []byte(`{"policy_id":"3","revision":"rev1","seq":1,"started":"2026-01-01T00:00:00Z","progress":{}}`), nil, 400, wire.CodeBadRequest, "scan"},
+		{"no scan number", []byte(`{"policy_id":"3","revision":"rev1","epoch":"` + testEpoch + `","seq":1,"started":"2026-01-01T00:00:00Z","progress":{}}`), nil, 400, wire.CodeBadRequest, "scan"},
 		{"a removal in a baseline", fimReportJSON("3", "rev1", 1, false, `,"baseline":true,"changes":[{"path":"/etc/x","change":"removed","before":{"type":"dir","size":0,"mode":0,"uid":0,"gid":0,"mtime":"2026-01-01T00:00:00Z"}}]`), nil, 400, wire.CodeBadRequest, "changes[0].change"},
 		{"relative path", fimReportJSON("3", "rev1", 1, false, `,"changes":[{"path":"etc","change":"added","after":{"type":"dir","size":0,"mode":0,"uid":0,"gid":0,"mtime":"2026-01-01T00:00:00Z"}}]`), nil, 400, wire.CodeBadRequest, "changes[0].path"},
+		{"no epoch", []byte(`{"policy_id":"3","revision":"rev1","scan":2,"seq":1,"started":"2026-01-01T00:00:00Z","progress":{}}`), nil, 400, wire.CodeBadRequest, "epoch"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
