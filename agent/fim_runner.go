@@ -145,6 +145,17 @@ func (r *fimRunner) due(now time.Time) (time.Duration, string) {
 	if last.IsZero() {
 		return r.firstAt.Sub(now), "first"
 	}
+	// A baseline interrupted (the agent was stopped or killed) or not yet
+	// taken for this revision is due at once: until it completes the host
+	// is not watched as the policy says.
+	baselined, err := r.st.Baselined(p.ID, p.Revision)
+	if err != nil {
+		r.log.Error("read file integrity state", "err", err)
+		return r.scans.failRetry.Min, "retry"
+	}
+	if !baselined {
+		return r.firstAt.Sub(now), "baseline"
+	}
 	return last.Add(p.Interval.D()).Sub(now), "interval"
 }
 

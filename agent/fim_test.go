@@ -277,6 +277,42 @@ func TestFIMStopAndResume(t *testing.T) {
 	}
 }
 
+// TestFIMInterruptedRebaselineResumesAtOnce: an agent stopped during the
+// baseline of a new revision takes it again as soon as it is back, not at
+// the interval after the old revision's last scan.
+func TestFIMInterruptedRebaselineResumesAtOnce(t *testing.T) {
+	srv := newFIMServer(t)
+	state, dir := t.TempDir(), fimTree(t)
+	run := startFIMScans(t, state, srv)
+	run.s.assign([]wire.FIMPolicy{policyOf("p1", dir)})
+	srv.waitDone("p1", 1, 20*time.Second)
+
+	block := make(chan int)
+	srv.set(func(s *fimServer) { s.block["p1"] = block })
+	edited := policyOf("p1", dir)
+	edited.Revision = "r2"
+	run.s.assign([]wire.FIMPolicy{edited})
+	srv.waitFor("the new baseline's first report", 20*time.Second, func() bool {
+		for _, r := range srv.reports { // waitFor holds srv.mu
+			if r.PolicyID == "p1" && r.Revision == "r2" {
+				return true
+			}
+		}
+		return false
+	})
+	if err := run.stop(); err != nil {
+		t.Fatal(err)
+	}
+
+	srv.set(func(s *fimServer) { delete(s.block, "p1") })
+	run = startFIMScans(t, state, srv)
+	run.s.assign([]wire.FIMPolicy{edited})
+	done := srv.waitDone("p1", 2, 20*time.Second)
+	if last := done[len(done)-1]; !last.Baseline || last.Revision != "r2" {
+		t.Fatalf("after the restart: %+v, want a finished baseline of r2", last)
+	}
+}
+
 // TestFIMPolicyChangeCancelsScan: a new revision stops the running scan
 // and starts a new baseline with it.
 func TestFIMPolicyChangeCancelsScan(t *testing.T) {

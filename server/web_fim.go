@@ -24,6 +24,9 @@ func (s *Server) handleFIMPage(w http.ResponseWriter, r *http.Request, rc *reqCt
 			return errStatus(http.StatusNotFound, "There is no stock policy "+quote(id)+".")
 		}
 		form = webFIMFormFromPolicy(stock, nil)
+		// A stock policy's id names the template: the form makes a new
+		// policy from it, never an edit of a policy with that id.
+		form.ID = ""
 	}
 	p, err := s.webFIMPoliciesProps(s.pageFor(w, r, rc, "File integrity", "fim"), rc, form)
 	if err != nil {

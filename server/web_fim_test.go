@@ -224,6 +224,11 @@ func TestWebFIMStockAndLive(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.Contains(page, htmlEscape(stock[0].Paths[0])+"</textarea>") && !strings.Contains(page, htmlEscape(stock[0].Paths[0])+"\n") {
 		t.Errorf("stock %s: status %d, form lacks its paths:\n%s", stock[0].ID, resp.StatusCode, page)
 	}
+	// Filled from a stock policy, the form creates a new policy: it must
+	// not post to an edit of a policy whose id is the template's.
+	if !strings.Contains(page, `action="/fim/policies" id="fim-policy-form"`) || !strings.Contains(page, "Create policy") {
+		t.Errorf("the form filled from stock %s does not create a policy:\n%s", stock[0].ID, page)
+	}
 	if resp, _ := b.get("/fim?stock=nope"); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("unknown stock policy: status %d, want 404", resp.StatusCode)
 	}

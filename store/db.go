@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -28,6 +29,10 @@ const FileName = "vigil.db"
 type DB struct {
 	bolt *bolt.DB
 	path string
+	// stopRelease ends the loop that releases the file's mapping;
+	// releaseDone is closed when it has.
+	stopRelease, releaseDone chan struct{}
+	closeOnce                sync.Once
 }
 
 // Options tune Open.
@@ -35,6 +40,10 @@ type Options struct {
 	// LockTimeout is how long Open waits for another process to release the
 	// file before it returns ErrLocked. Zero means one second.
 	LockTimeout time.Duration
+	// MappingRelease is how often the process's mapping of the file is
+	// released (see releaseMappingLoop): zero means
+	// DefaultMappingRelease, a negative value never.
+	MappingRelease time.Duration
 }
 
 // Open opens (creating if needed) the store in dir and brings its schema
@@ -54,16 +63,62 @@ func Open(dir string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	db := &DB{bolt: b, path: path}
+	db := &DB{bolt: b, path: path, stopRelease: make(chan struct{}), releaseDone: make(chan struct{})}
 	if err := db.migrate(); err != nil {
 		b.Close()
 		return nil, err
 	}
+	go db.releaseMappingLoop(opts.MappingRelease)
 	return db, nil
 }
 
 // Close closes the file. Every committed write is already on disk.
-func (db *DB) Close() error { return db.bolt.Close() }
+func (db *DB) Close() error {
+	db.closeOnce.Do(func() { close(db.stopRelease) })
+	<-db.releaseDone
+	return db.bolt.Close()
+}
+
+// releaseMappingLoop releases bbolt's mapping of the file every period
+// (DefaultMappingRelease when zero; never when negative).
+//
+// Why: bbolt reads the file through one shared mapping, and every page a
+// read faults in brings the 64 KiB around it into this process's RSS (the
+// kernel's fault-around, which bbolt's MADV_RANDOM does not stop). Those
+// are clean pages of the page cache the kernel can drop, yet RSS counts
+// them, and with a store that grows for days they end up covering the
+// whole file. Released every few seconds, the mapping holds only what was
+// read since: the pages of the open chunks and whatever a query or Compact
+// just read. See releaseFileMapping for why this is safe.
+func (db *DB) releaseMappingLoop(period time.Duration) {
+	defer close(db.releaseDone)
+	if period == 0 {
+		period = DefaultMappingRelease
+	}
+	ino, ok := fileInode(db.path)
+	if period < 0 || !ok {
+		<-db.stopRelease
+		return
+	}
+	t := time.NewTicker(period)
+	defer t.Stop()
+	for {
+		select {
+		case <-db.stopRelease:
+			return
+		case <-t.C:
+			// A read transaction keeps bbolt from remapping meanwhile.
+			_ = db.bolt.View(func(*bolt.Tx) error {
+				_, err := releaseFileMapping(ino)
+				return err
+			})
+		}
+	}
+}
+
+// DefaultMappingRelease is how often the store releases its mapping of the
+// file by default.
+const DefaultMappingRelease = time.Second
 
 // Path is the bbolt file's path.
 func (db *DB) Path() string { return db.path }

@@ -169,7 +169,7 @@ func (s *series) compact(c cuts, next, budget *int, st *CompactStats) (done bool
 	slices.Sort(idxs)
 	*budget-- // every series costs something, even when idle
 	for _, idx := range idxs {
-		if done, err := s.compactLocation(uint16(idx), c, budget, st); !done || err != nil {
+		if done, err := s.compactLocation(uint16(idx), locs[uint16(idx)], c, budget, st); !done || err != nil {
 			return false, err
 		}
 		*next = idx + 1
@@ -182,14 +182,20 @@ func (s *series) compact(c cuts, next, budget *int, st *CompactStats) (done bool
 
 var errBudget = errors.New("transaction budget spent")
 
-func (s *series) compactLocation(idx uint16, c cuts, budget *int, st *CompactStats) (bool, error) {
+func (s *series) compactLocation(idx uint16, name string, c cuts, budget *int, st *CompactStats) (bool, error) {
 	m := s.marks(idx)
-	if !s.startMarks(idx, &m) {
+	if !s.startMarks(idx, name, &m) {
 		return true, nil
 	}
-	err := s.buildRollups(idx, &m, c.minuteEnd, budget, st)
+	if err := s.takeLate(idx, name, &m); err != nil {
+		return false, err
+	}
+	err := s.buildRollups(idx, name, &m, c.minuteEnd, budget, st)
 	if serr := s.setMarks(idx, m); err == nil {
 		err = serr
+	}
+	if err == nil {
+		err = s.closeStaleOpen(idx, name, m, c)
 	}
 	if err == nil {
 		err = s.prune(idx, m, c, budget, st)
@@ -203,9 +209,9 @@ func (s *series) compactLocation(idx uint16, c cuts, budget *int, st *CompactSta
 // buildRollups runs the rollup steps until they are done or budget is
 // spent. A step that had nothing to do costs nothing, so idle locations
 // do not eat the budget.
-func (s *series) buildRollups(idx uint16, m *marks, end int64, budget *int, st *CompactStats) error {
+func (s *series) buildRollups(idx uint16, name string, m *marks, end int64, budget *int, st *CompactStats) error {
 	for _, step := range []func() (int, int, bool, error){
-		func() (int, int, bool, error) { return s.rollupMinutes(idx, m, end, st) },
+		func() (int, int, bool, error) { return s.rollupMinutes(idx, name, m, end, st) },
 		func() (int, int, bool, error) { return s.rollupHours(idx, m, st) },
 	} {
 		for more := true; more; {

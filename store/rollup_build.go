@@ -7,16 +7,21 @@ import (
 	"github.com/vigil-monitor/vigil/store/chunk"
 )
 
-// startMarks sets a location's watermarks at its first raw chunk the first
-// time Compact sees it; ok is false while it has no results.
-func (s *series) startMarks(idx uint16, m *marks) bool {
+// startMarks sets a location's watermarks at its first raw chunk (or its
+// open chunk) the first time Compact sees it; ok is false while it has no
+// results.
+func (s *series) startMarks(idx uint16, name string, m *marks) bool {
 	if m.set {
 		return true
 	}
 	k, _ := s.raw.Cursor().Seek(seriesKey(idx, math.MinInt64))
 	i, start, ok := parseSeriesKey(k)
 	if !ok || i != idx {
-		return false
+		var o openChunk
+		if o, ok, _ = s.open(name); !ok {
+			return false
+		}
+		start = o.start
 	}
 	*m = marks{minute: floorTo(start, minuteD), hour: floorTo(start, hourD), set: true}
 	return true
@@ -25,15 +30,15 @@ func (s *series) startMarks(idx uint16, m *marks) bool {
 // rollupMinutes rebuilds the minute rollups of [m.minute, end) from the raw
 // tier, at most minuteStepSpan of it, and advances m.minute. It returns the
 // rollups written, the packs touched and whether more remains.
-func (s *series) rollupMinutes(idx uint16, m *marks, end int64, st *CompactStats) (written, touched int, more bool, err error) {
+func (s *series) rollupMinutes(idx uint16, name string, m *marks, end int64, st *CompactStats) (written, touched int, more bool, err error) {
 	from := m.minute
 	to := min(end, from+minuteStepSpan.Milliseconds())
 	if from >= to {
 		return 0, 0, false, nil
 	}
 	w := rawWindow{since: from, until: to}
-	pts := w.oldest(s.raw, idx)
-	n, err := s.moveAside(s.raw, w.bad)
+	pts := w.oldest(s, idx, name)
+	n, err := w.moveBadAside(s, name)
 	if err != nil {
 		return 0, 0, false, err
 	}

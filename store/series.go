@@ -32,8 +32,14 @@ func init() { topBuckets = append(topBuckets, bucketSeries) }
 
 const (
 	// chunkMaxPoints and chunkSpan close a raw chunk, so an append rewrites
-	// a bounded value and a chunk's end is known from its key alone.
-	chunkMaxPoints = 256
+	// a bounded value and a chunk's end is known from its key alone. An
+	// append decodes the open chunk and the transaction writes it whole, so
+	// both costs grow with it: at 256 points a thousand agents' results
+	// (a message each) made chunks of 11 KiB and that decode 14% of the
+	// server's CPU; at 64 they stay under 3 KiB, and closing every 64
+	// points adds a key and a restart of the message dictionary, about 5%
+	// more bytes per result.
+	chunkMaxPoints = 64
 	chunkSpan      = 2 * time.Hour
 	// maxLatencyUnits caps a stored latency (in 10 µs units, about 127
 	// days) so the sums in rollups cannot overflow.
@@ -78,7 +84,7 @@ func (db *DB) AppendResults(batch []MonitorResult) error {
 	}
 	groups := groupBatch(batch)
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		top, monitors := tx.Bucket(bucketSeries), tx.Bucket(bucketMonitors)
+		top, hot, monitors := tx.Bucket(bucketSeries), tx.Bucket(bucketSeriesOpen), tx.Bucket(bucketMonitors)
 		var cur string
 		var exists bool
 		for _, g := range groups {
@@ -88,11 +94,8 @@ func (db *DB) AppendResults(batch []MonitorResult) error {
 			if !exists {
 				continue
 			}
-			s, err := openSeries(top, g.monitor, true)
-			if err != nil {
-				return err
-			}
-			if err := s.append(g.location, g.points); err != nil {
+			sa := seriesAppend{top: top, hot: hot, monitor: g.monitor, location: g.location}
+			if err := sa.run(g.points); err != nil {
 				return fmt.Errorf("monitor %q location %q: %w", g.monitor, g.location, err)
 			}
 		}

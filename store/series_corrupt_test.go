@@ -35,6 +35,32 @@ func damage(t *testing.T, db *DB, id string, tier []byte, nth int, change func([
 	return key, val
 }
 
+// damageOpen rewrites the chunk of location loc's open chunk of monitor id
+// with change and returns the key it is moved aside under and the damaged
+// chunk.
+func damageOpen(t *testing.T, db *DB, id, loc string, change func([]byte) []byte) (key, val []byte) {
+	t.Helper()
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		s, err := openSeries(tx.Bucket(bucketSeries), id, false)
+		if err != nil {
+			return err
+		}
+		o, ok, _ := s.open(loc)
+		if !ok {
+			return fmt.Errorf("no open chunk for %s/%s", id, loc)
+		}
+		idx, _, _ := s.locIndex(loc, false)
+		key = seriesKey(idx, o.start)
+		val = change(cloneBytes(o.chunk))
+		o.chunk = val
+		return s.hot.Put(openKey(id, loc), encodeOpen(o))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key, val
+}
+
 // flipVersion makes a chunk or pack fail at its first byte.
 func flipVersion(v []byte) []byte { v[0] ^= 0xff; return v }
 
@@ -59,14 +85,13 @@ func movedAside(t *testing.T, db *DB, id string, tier, key []byte) []byte {
 func TestAppendMovesCorruptChunkAside(t *testing.T) {
 	db := openSeriesDB(t, t.TempDir())
 	rs := genResults(seriesBase, 300, 30*time.Second, "a", "b")
-	appendAll(t, db, "1", rs[:400], 1000) // one open chunk per location
-	appendAll(t, db, "2", rs[:400], 1000)
-	// The last raw key is location b's open chunk.
-	key, bad := damage(t, db, "1", bucketRaw, -1, flipVersion)
+	appendAll(t, db, "1", rs[:100], 1000) // one open chunk per location
+	appendAll(t, db, "2", rs[:100], 1000)
+	key, bad := damageOpen(t, db, "1", "b", flipVersion)
 
 	// One batch for both monitors: it commits, and both go on.
 	var batch []MonitorResult
-	for _, r := range rs[400:] {
+	for _, r := range rs[100:] {
 		batch = append(batch, MonitorResult{"1", r}, MonitorResult{"2", r})
 	}
 	if err := db.AppendResults(batch); err != nil {
@@ -82,8 +107,8 @@ func TestAppendMovesCorruptChunkAside(t *testing.T) {
 	sameResults(t, got, wantResults(rs, ResultQuery{}))
 	// Monitor 1 lost exactly the damaged chunk's results.
 	want := slices.Clone(rs)
-	want = slices.DeleteFunc(want[:400], func(r checks.Result) bool { return r.Location == "b" })
-	want = append(want, rs[400:]...)
+	want = slices.DeleteFunc(want[:100], func(r checks.Result) bool { return r.Location == "b" })
+	want = append(want, rs[100:]...)
 	got, err = db.Results("1", ResultQuery{})
 	if err != nil {
 		t.Fatal(err)
@@ -111,7 +136,7 @@ func rawStarts(t *testing.T, db *DB, id string) []time.Time {
 
 func TestQueriesSkipCorruptValues(t *testing.T) {
 	db := openSeriesDB(t, t.TempDir())
-	rs := genResults(seriesBase, 600, 30*time.Second, "a") // three chunks
+	rs := genResults(seriesBase, 600, 30*time.Second, "a") // ten chunks, the last open
 	for _, id := range []string{"1", "2", "3"} {
 		appendAll(t, db, id, rs, 1000)
 	}
@@ -122,10 +147,10 @@ func TestQueriesSkipCorruptValues(t *testing.T) {
 	damage(t, db, "1", bucketRaw, 1, flipVersion)
 	damage(t, db, "1", bucketMinute, 0, flipVersion) // the first hour
 	damage(t, db, "2", bucketRaw, 1, addTrailing)    // decodes its points, then fails
-	damage(t, db, "3", bucketRaw, -1, flipVersion)
+	damageOpen(t, db, "3", "a", flipVersion)
 
 	starts := rawStarts(t, db, "1")
-	var first, third []checks.Result // of the three chunks
+	var first, third []checks.Result // the first chunk, the third and after
 	for _, r := range rs {
 		if r.At.Before(starts[1]) {
 			first = append(first, r)
@@ -183,12 +208,12 @@ func TestCompactGoesOnPastCorruptSeries(t *testing.T) {
 	if _, err := db.Compact(context.Background(), mid, DefaultRetention); err != nil {
 		t.Fatal(err)
 	}
-	// Monitor 1: location a's second raw chunk (from 10:08), read for the
+	// Monitor 1: location a's fifth raw chunk (from 10:08), read for the
 	// minute rollups from 10:30. Monitor 2: location a's minute pack of
 	// 10:00, which the next Compact completes, and location b's pack of
 	// 08:00, read again for the hour rollups as after an interrupted
 	// Compact (its hour watermark put back).
-	damage(t, db, "1", bucketRaw, 1, flipVersion)
+	damage(t, db, "1", bucketRaw, 4, flipVersion)
 	damage(t, db, "2", bucketMinute, 2, flipVersion)
 	damage(t, db, "2", bucketMinute, 3, flipVersion)
 	// Monitor 4: a series whose raw bucket is a plain value, which no

@@ -18,10 +18,13 @@ var (
 	metaFloor      = []byte("p") // raw tier pruned below this (unix ms)
 )
 
-// series is one monitor's buckets inside a transaction.
+// series is one monitor's buckets inside a transaction, and the shared
+// bucket of open chunks.
 type series struct {
+	id                      string
 	root                    *bolt.Bucket // the monitor's bucket
 	raw, minute, hour, meta *bolt.Bucket
+	hot                     *bolt.Bucket // bucketSeriesOpen
 }
 
 // openSeries returns the monitor's buckets, or nil when it has none and
@@ -40,7 +43,10 @@ func openSeries(top *bolt.Bucket, id string, create bool) (*series, error) {
 			return nil, fmt.Errorf("create series %q: %w", id, err)
 		}
 	}
-	s := &series{root: b}
+	s := &series{id: id, root: b, hot: top.Tx().Bucket(bucketSeriesOpen)}
+	if s.hot == nil {
+		return nil, fmt.Errorf("series %q: the store lacks its open chunks bucket", id)
+	}
 	for _, sb := range []struct {
 		name []byte
 		dst  **bolt.Bucket

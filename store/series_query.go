@@ -47,9 +47,9 @@ func (db *DB) Results(monitorID string, q ResultQuery) ([]checks.Result, error) 
 			w := rawWindow{since: since, until: until, limit: q.Limit}
 			var pts []chunk.Point
 			if q.Newest && q.Limit > 0 {
-				pts = w.newest(s.raw, idx)
+				pts = w.newest(s, idx, name)
 			} else {
-				pts = w.oldest(s.raw, idx)
+				pts = w.oldest(s, idx, name)
 			}
 			for _, p := range pts {
 				out = append(out, toResult(name, p))
@@ -83,37 +83,26 @@ func ceilMS(t time.Time) int64 {
 	return ms
 }
 
-// rawWindow reads one location's points with since <= T < until. Chunks
-// that do not decode are skipped whole and their keys (copied) gathered in
-// bad, so a query still answers and Compact can move them aside.
+// rawWindow reads one location's points with since <= T < until, from
+// the monitor's raw bucket and then the location's open chunk (always the
+// newest). Chunks that do not decode are skipped whole and their keys
+// (copied) gathered in bad, or badOpen set for the open chunk (its start
+// in badOpenStart), so a query still answers and Compact can move them
+// aside.
 type rawWindow struct {
 	since, until int64
 	limit        int
 	bad          [][]byte
+	badOpen      bool
+	badOpenStart int64
 }
 
 // oldest walks chunks forward from the one that may hold since, and stops
 // decoding at until or once limit points are in.
-func (w *rawWindow) oldest(b *bolt.Bucket, idx uint16) []chunk.Point {
-	// Start at the last chunk starting before since: it may hold since.
-	from := seriesKey(idx, w.since)
-	c := b.Cursor()
-	var pk []byte
-	if k, _ := c.Seek(from); k == nil {
-		pk, _ = c.Last()
-	} else {
-		pk, _ = c.Prev()
-	}
-	if pi, ps, ok := parseSeriesKey(pk); ok && pi == idx {
-		from = seriesKey(idx, ps)
-	}
-	k, v := c.Seek(from)
+func (w *rawWindow) oldest(s *series, idx uint16, name string) []chunk.Point {
 	var pts []chunk.Point
-	for ; k != nil; k, v = c.Next() {
-		i, start, ok := parseSeriesKey(k)
-		if !ok || i != idx || start >= w.until {
-			break
-		}
+	// take reads one chunk; stop is true once the window is done.
+	take := func(v []byte) (stop, bad bool) {
 		done, n := false, len(pts)
 		err := chunk.Iterate(v, func(p chunk.Point) bool {
 			if p.T >= w.until {
@@ -127,33 +116,69 @@ func (w *rawWindow) oldest(b *bolt.Bucket, idx uint16) []chunk.Point {
 			return !done
 		})
 		if err != nil {
-			pts, done = pts[:n], false
-			w.bad = append(w.bad, cloneBytes(k))
+			pts = pts[:n]
+			return false, true
 		}
-		if done {
+		return done, false
+	}
+	// An open chunk that starts by since holds all of the window: the
+	// monitor's own buckets are not read (Compact's minute rollups, every
+	// minute for every series, stay within the open chunks' pages).
+	if o, ok, _ := s.open(name); ok && o.start <= w.since {
+		w.readOpen(s, name, take)
+		return pts
+	}
+	// Start at the last chunk starting before since: it may hold since.
+	from := seriesKey(idx, w.since)
+	c := s.raw.Cursor()
+	var pk []byte
+	if k, _ := c.Seek(from); k == nil {
+		pk, _ = c.Last()
+	} else {
+		pk, _ = c.Prev()
+	}
+	if pi, ps, ok := parseSeriesKey(pk); ok && pi == idx {
+		from = seriesKey(idx, ps)
+	}
+	k, v := c.Seek(from)
+	for ; k != nil; k, v = c.Next() {
+		i, start, ok := parseSeriesKey(k)
+		if !ok || i != idx || start >= w.until {
 			break
 		}
+		stop, bad := take(v)
+		if bad {
+			w.bad = append(w.bad, cloneBytes(k))
+		}
+		if stop {
+			return pts
+		}
 	}
+	w.readOpen(s, name, take)
 	return pts
 }
 
-// newest walks chunks backward from until and stops once limit points are
-// in or a chunk starting before since has been read.
-func (w *rawWindow) newest(b *bolt.Bucket, idx uint16) []chunk.Point {
-	c := b.Cursor()
-	var v []byte
-	k, _ := c.Seek(seriesKey(idx, w.until))
-	if k == nil {
-		k, v = c.Last()
-	} else {
-		k, v = c.Prev()
+// readOpen reads the open chunk with take after the raw ones, when it may
+// hold points of the window.
+func (w *rawWindow) readOpen(s *series, name string, take func([]byte) (stop, bad bool)) {
+	o, ok, badHeader := s.open(name)
+	if badHeader {
+		w.badOpen, w.badOpenStart = true, math.MinInt64
 	}
+	if !ok || o.start >= w.until {
+		return
+	}
+	if _, bad := take(o.chunk); bad {
+		w.badOpen, w.badOpenStart = true, o.start
+	}
+}
+
+// newest walks chunks backward from until, the open chunk first, and stops
+// once limit points are in or a chunk starting before since has been read.
+func (w *rawWindow) newest(s *series, idx uint16, name string) []chunk.Point {
 	var pts []chunk.Point
-	for ; k != nil; k, v = c.Prev() {
-		i, start, ok := parseSeriesKey(k)
-		if !ok || i != idx {
-			break
-		}
+	// take reads one chunk into pts; stop is true once the window is done.
+	take := func(v []byte, start int64) (stop, bad bool) {
 		var in []chunk.Point
 		err := chunk.Iterate(v, func(p chunk.Point) bool {
 			if p.T >= w.since && p.T < w.until {
@@ -162,18 +187,64 @@ func (w *rawWindow) newest(b *bolt.Bucket, idx uint16) []chunk.Point {
 			return p.T < w.until
 		})
 		if err != nil {
-			in = nil
-			w.bad = append(w.bad, cloneBytes(k))
+			in, bad = nil, true
 		}
 		pts = append(in, pts...)
-		if len(pts) >= w.limit || start < w.since {
+		return len(pts) >= w.limit || start < w.since, bad
+	}
+	o, ok, badHeader := s.open(name)
+	if badHeader {
+		w.badOpen, w.badOpenStart = true, math.MinInt64
+	}
+	if ok && o.start < w.until {
+		stop, bad := take(o.chunk, o.start)
+		if bad {
+			w.badOpen, w.badOpenStart = true, o.start
+		}
+		if stop {
+			return w.cut(pts)
+		}
+	}
+	c := s.raw.Cursor()
+	var v []byte
+	k, _ := c.Seek(seriesKey(idx, w.until))
+	if k == nil {
+		k, v = c.Last()
+	} else {
+		k, v = c.Prev()
+	}
+	for ; k != nil; k, v = c.Prev() {
+		i, start, ok := parseSeriesKey(k)
+		if !ok || i != idx {
+			break
+		}
+		stop, bad := take(v, start)
+		if bad {
+			w.bad = append(w.bad, cloneBytes(k))
+		}
+		if stop {
 			break
 		}
 	}
+	return w.cut(pts)
+}
+
+// cut keeps the newest limit points.
+func (w *rawWindow) cut(pts []chunk.Point) []chunk.Point {
 	if len(pts) > w.limit {
 		pts = pts[len(pts)-w.limit:]
 	}
 	return pts
+}
+
+// moveBadAside moves what the window found that did not decode into the
+// series' corrupt bucket and returns how many values it moved.
+func (w *rawWindow) moveBadAside(s *series, name string) (int, error) {
+	n, err := s.moveAside(s.raw, w.bad)
+	if err != nil || !w.badOpen {
+		return n, err
+	}
+	return n + 1, s.moveOpenAside(name, w.badOpenStart)
 }
 
 // LastResults returns the newest raw result of every (monitor, location),
@@ -184,8 +255,8 @@ func (db *DB) LastResults() (map[string][]checks.Result, error) {
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		return forEachSeries(tx, func(id string, s *series) error {
 			for idx, name := range s.locations() {
-				k, v := lastChunk(s.raw, idx)
-				if k == nil {
+				v := s.newestChunk(idx, name)
+				if v == nil {
 					continue
 				}
 				var last chunk.Point
@@ -230,6 +301,9 @@ func (db *DB) DeleteSeries(monitorID string) error {
 // deleteSeriesTx is DeleteSeries inside a caller's transaction, so deleting
 // a monitor and its results is one atomic step.
 func (db *DB) deleteSeriesTx(tx *bolt.Tx, monitorID string) error {
+	if err := deleteOpen(tx.Bucket(bucketSeriesOpen), monitorID); err != nil {
+		return err
+	}
 	err := tx.Bucket(bucketSeries).DeleteBucket([]byte(monitorID))
 	if errors.Is(err, berrors.ErrBucketNotFound) {
 		return nil
@@ -237,7 +311,8 @@ func (db *DB) deleteSeriesTx(tx *bolt.Tx, monitorID string) error {
 	return err
 }
 
-// SeriesStats reports raw-tier counts and encoded bytes.
+// SeriesStats reports raw-tier counts and encoded bytes (open chunks
+// included).
 type SeriesStats struct {
 	Results int64 // raw results stored
 	Chunks  int64 // raw chunks
@@ -263,17 +338,26 @@ func (db *DB) SeriesStats() (SeriesStats, error) {
 					return err
 				}
 			}
-			return s.raw.ForEach(func(k, v []byte) error {
+			count := func(v []byte) {
 				n, err := chunk.Count(v)
 				if err != nil {
 					st.Corrupt++
-					return nil
+					return
 				}
 				st.Results += int64(n)
 				st.Chunks++
 				st.Bytes += int64(len(v))
-				return nil
-			})
+			}
+			for _, name := range s.locations() {
+				o, ok, bad := s.open(name)
+				switch {
+				case bad:
+					st.Corrupt++
+				case ok:
+					count(o.chunk)
+				}
+			}
+			return s.raw.ForEach(func(k, v []byte) error { count(v); return nil })
 		})
 	})
 	if err != nil {

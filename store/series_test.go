@@ -245,8 +245,8 @@ func TestAppendDropsNotNewer(t *testing.T) {
 func TestReopenAndStats(t *testing.T) {
 	dir := t.TempDir()
 	db := openSeriesDB(t, dir)
-	// 600 results at 30 s (5 h) in one location: closes chunks by count
-	// (256) and by span (2 h) alike.
+	// 600 results at 30 s (5 h) in one location close chunks by count
+	// (chunkMaxPoints); monitor 2's, 5 h apart, by span (2 h).
 	rs := genResults(seriesBase, 600, 30*time.Second, "server")
 	appendAll(t, db, "1", rs, 1000)
 	rs2 := genResults(seriesBase, 3, 5*time.Hour, "server", "b")
@@ -264,9 +264,9 @@ func TestReopenAndStats(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// m: 256 + 240 (2 h span) + 104; n: one chunk per result (5 h apart).
-	if st.Results != 606 || st.Chunks != 3+6 || st.Bytes <= 0 {
-		t.Fatalf("stats = %+v, want 606 results in 9 chunks", st)
+	// 1: 9 × 64 + 24; 2: one chunk per result (5 h apart).
+	if st.Results != 606 || st.Chunks != 10+6 || st.Bytes <= 0 {
+		t.Fatalf("stats = %+v, want 606 results in 16 chunks", st)
 	}
 	last, err := db.LastResults()
 	if err != nil {

@@ -14,7 +14,8 @@ type measurement struct {
 	elapsed      time.Duration
 	serverCPU    float64 // seconds
 	simCPU       float64 // seconds, this process
-	hwmKB        int64   // the server's VmHWM at the end (its whole life)
+	hwmKB        int64   // the server's VmHWM at the end: of the window when windowPeak, else of its whole life
+	windowPeak   bool    // VmHWM was reset when the window began (needs write access to /proc/PID/clear_refs)
 	rssKB        []int64 // the server's VmRSS samples
 	anonKB       []int64 // RssAnon samples
 	fileKB       []int64 // RssFile samples
@@ -47,6 +48,9 @@ func measure(ctx context.Context, cfg config, srv *server, api *apiClient, st *s
 		return m, err
 	}
 	acc0 := st.accepted.Load()
+	// Writing 5 to clear_refs resets VmHWM, so the peak reported is the
+	// window's and not that of joining agents and creating monitors.
+	m.windowPeak = os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", pid), []byte("5"), 0) == nil
 	t0 := time.Now()
 	st.measuring.Store(true)
 	tick := time.NewTicker(cfg.sample)

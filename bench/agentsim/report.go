@@ -33,7 +33,12 @@ func report(w io.Writer, cfg config, m measurement, v verdict, st *stats) {
 		cfg.agents, rate, planned, pct(m.serverCPU),
 		float64(medianKB(m.rssKB))/1024, float64(m.hwmKB)/1024,
 		m.window.ingest, m.window.pollLate, perBatch, perTx, pct(m.simCPU))
-	fmt.Fprintf(w, "\nServer memory (medians of the samples): %.0f MiB anonymous (Go heap, stacks) + %.0f MiB file-backed: %.0f MiB of it pages of the bbolt file (%.0f MiB on disk at the end; clean pages the kernel can drop), the rest mostly the binary's code.\n",
+	if m.windowPeak {
+		fmt.Fprintln(w, "\nThe peak is VmHWM over the measured window only (reset when it began).")
+	} else {
+		fmt.Fprintln(w, "\nThe peak is VmHWM over the server's whole life, setup included (/proc/PID/clear_refs was not writable).")
+	}
+	fmt.Fprintf(w, "Server memory (medians of the samples): %.0f MiB anonymous (Go heap, stacks) + %.0f MiB file-backed: %.0f MiB of it pages of the bbolt file (%.0f MiB on disk at the end; clean pages the kernel can drop), the rest mostly the binary's code.\n",
 		float64(medianKB(m.anonKB))/1024, float64(medianKB(m.fileKB))/1024, float64(medianKB(m.dbKB))/1024, float64(m.dbBytes)/(1<<20))
 	fmt.Fprintf(w, "In the window: %d batches acknowledged, %d results stored (%.1f CPU-ms of the server per 1,000 results); polls answered at once with assignments: %d.\n",
 		m.window.batches, m.accepted, 1e6*m.serverCPU/float64(max(m.accepted, 1)), m.window.pollAnswer.n)

@@ -150,6 +150,15 @@ func (s *State) SetScanRequest(policyID string, n uint64) error {
 	return s.updateMeta(policyID, func(m *policyMeta) { m.ScanRequest = n })
 }
 
+// Baselined reports whether a baseline of the policy at revision
+// completed: when not (never scanned, the revision changed, or the
+// baseline was interrupted), the next scan is a baseline and is due at
+// once rather than at the interval.
+func (s *State) Baselined(policyID, revision string) (bool, error) {
+	m, err := s.meta(policyID)
+	return m.Baselined && m.BaselineRevision == revision, err
+}
+
 // LastScanAt is when the policy's last completed scan finished, zero if
 // none has.
 func (s *State) LastScanAt(policyID string) (time.Time, error) {

@@ -19,8 +19,17 @@ func TestStateBookkeeping(t *testing.T) {
 	if n, err := s.LastScanRequest("p"); err != nil || n != 7 {
 		t.Errorf("LastScanRequest = %d, %v", n, err)
 	}
+	if ok, err := s.Baselined("p", "1"); err != nil || ok {
+		t.Errorf("Baselined before any scan: %v, %v", ok, err)
+	}
 	before := time.Now()
 	scanOnce(t, s, Policy{ID: "p", Revision: "1", Paths: []string{root}})
+	if ok, _ := s.Baselined("p", "1"); !ok {
+		t.Error("not Baselined after the baseline of revision 1")
+	}
+	if ok, _ := s.Baselined("p", "2"); ok {
+		t.Error("Baselined at revision 2, which was never scanned")
+	}
 	scanOnce(t, s, Policy{ID: "q", Revision: "1", Paths: []string{root}})
 	if at, _ := s.LastScanAt("p"); at.Before(before) {
 		t.Errorf("LastScanAt %v, scan finished after %v", at, before)

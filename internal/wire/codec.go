@@ -52,7 +52,10 @@ func decodeBytes(data []byte, v Validator) error {
 		return malformed(syntaxProblem(data))
 	}
 	var err error
-	if u, ok := v.(json.Unmarshaler); ok {
+	if f, ok := v.(fastDecoder); ok {
+		// The server decodes a thousand result batches a second.
+		err = f.decodeFast(data)
+	} else if u, ok := v.(json.Unmarshaler); ok {
 		// The message streams its own lists; a Decoder would first
 		// buffer the whole body again.
 		err = u.UnmarshalJSON(data)
@@ -66,6 +69,13 @@ func decodeBytes(data []byte, v Validator) error {
 		return malformed(err)
 	}
 	return nil
+}
+
+// fastDecoder is a message with a faster decoder than its UnmarshalJSON
+// (ResultBatch, and a type embedding it, such as the gateway's, which
+// validates against its own clock).
+type fastDecoder interface {
+	decodeFast(data []byte) error
 }
 
 func malformed(err error) error {

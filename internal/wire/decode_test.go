@@ -3,10 +3,13 @@ package wire
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vigil-monitor/vigil/checks"
 )
 
 // Bodies of the malformed-input tests, built from valid ones.
@@ -152,5 +155,117 @@ func TestDecodeMemoryBound(t *testing.T) {
 				t.Fatalf("got %v, want an error containing %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestDecodeFastMatchesStrict holds the batch decoder Decode uses to the
+// strict UnmarshalJSON: the same messages from valid bodies, the same
+// errors from the others.
+func TestDecodeFastMatchesStrict(t *testing.T) {
+	at := time.Now().UTC().Format(time.RFC3339Nano)
+	full := `{"monitor_id":"m-1","result":{"at":"` + at + `","location":"agent-1","status":"warning","latency_ms":0.25,"message":"CPU 91% used \"hot\" \\ {x}","values":{"percent":91.5,"load,1":2}}}`
+	bodies := map[string]string{
+		"full":                 batchOf(full, okResult(""), okResult(`,"values":{}`)),
+		"values null":          batchOf(okResult(`,"values":null`)),
+		"values in two keys":   batchOf(okResult(`,"values":{"a":1},"Values":{"b":2}`)),
+		"values at the cap":    batchOf(okResult(`,"values":` + valuesJSON("k", MaxValues))),
+		"values over the cap":  batchOf(okResult(`,"values":` + valuesJSON("k", MaxValues+1))),
+		"values split over":    batchOf(okResult(`,"values":` + valuesJSON("a", 40) + `,"VALUES":` + valuesJSON("b", 40))),
+		"values nested":        batchOf(okResult(`,"values":{"a":{"b":1,"c":2}}`)),
+		"values an array":      batchOf(okResult(`,"values":[1,2]`)),
+		"value a string":       batchOf(okResult(`,"values":{"a":"1"}`)),
+		"empty values":         batchOf(okResult(`,"values":{ }`)),
+		"case of a field":      batchOf(`{"Monitor_ID":"1","RESULT":{"Status":"ok","at":"` + at + `"}}`),
+		"unknown in result":    batchOf(okResult(`,"shell":"rm"`)),
+		"unknown in element":   batchOf(`{"monitor_id":"1","x":1}`),
+		"unknown at the top":   `{"seq":1,"agent_id":"7","results":[]}`,
+		"element null":         batchOf(`null`),
+		"result null":          batchOf(`{"monitor_id":"1","result":null}`),
+		"results null":         `{"seq":1,"results":null}`,
+		"results twice":        `{"seq":1,"results":[` + okResult("") + `],"results":[` + full + `]}`,
+		"bad time":             batchOf(`{"monitor_id":"1","result":{"at":"soon"}}`),
+		"status a number":      batchOf(`{"monitor_id":"1","result":{"status":5}}`),
+		"seq a string":         `{"seq":"1","results":[]}`,
+		"null body":            `null`,
+		"array body":           `[]`,
+		"too many results":     batchOf(strings.Split(strings.Repeat("{},", MaxResultsPerBatch+1), ",")[:MaxResultsPerBatch+1]...),
+		"string with brace":    batchOf(okResult(`,"values":{"a}":1,"b,":2,"\"c{":3}`)),
+		"key with escapes":     batchOf(okResult(`,"values":{"\u0061\\":1}`)),
+		"message with unicode": batchOf(okResult(`,"message":"\u00e9\ud83d\ude00"`)),
+	}
+	for name, body := range bodies {
+		t.Run(name, func(t *testing.T) {
+			var fast, strict ResultBatch
+			errFast := fast.decodeFast([]byte(body))
+			errStrict := strict.UnmarshalJSON([]byte(body))
+			if fmt.Sprint(errFast) != fmt.Sprint(errStrict) {
+				t.Fatalf("fast error %v, strict error %v", errFast, errStrict)
+			}
+			if !reflect.DeepEqual(fast, strict) {
+				t.Fatalf("fast decoded %+v\nstrict decoded %+v", fast, strict)
+			}
+		})
+	}
+}
+
+// TestResultJSONMirrorsResult fails when checks.Result gains, loses or
+// renames a field the fast decoder does not know: it would refuse it as
+// unknown and every batch would take the slow path.
+func TestResultJSONMirrorsResult(t *testing.T) {
+	want, got := reflect.TypeFor[checks.Result](), reflect.TypeFor[resultJSON]()
+	if want.NumField() != got.NumField() {
+		t.Fatalf("checks.Result has %d fields, resultJSON %d", want.NumField(), got.NumField())
+	}
+	for i := range want.NumField() {
+		w, g := want.Field(i), got.Field(i)
+		if w.Name != g.Name || w.Tag != g.Tag || (w.Type != g.Type && w.Name != "Values") {
+			t.Errorf("field %d: checks.Result has %s %s %q, resultJSON %s %s %q", i, w.Name, w.Type, w.Tag, g.Name, g.Type, g.Tag)
+		}
+	}
+}
+
+// BenchmarkDecodeResultBatch decodes the batches a thousand agents send:
+// a few results each with a message and values.
+func BenchmarkDecodeResultBatch(b *testing.B) {
+	at := time.Now().UTC().Format(time.RFC3339Nano)
+	elem := `{"monitor_id":"m-1","result":{"at":"` + at + `","location":"agent-1","status":"ok","latency_ms":0.25,"message":"memory 41.5% used, 9.4 GiB available","values":{"used_percent":41.5,"available_bytes":10093055590,"total_bytes":17179869184}}}`
+	body := []byte(batchOf(elem, elem, elem))
+	for _, tc := range []struct {
+		name   string
+		decode func(*ResultBatch) error
+	}{
+		{"fast", func(m *ResultBatch) error { return m.decodeFast(body) }},
+		{"strict", func(m *ResultBatch) error { return m.UnmarshalJSON(body) }},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				var m ResultBatch
+				if err := tc.decode(&m); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// clockBatch embeds a ResultBatch as the server's gateway does, to
+// validate against its own clock.
+type clockBatch struct{ *ResultBatch }
+
+func (b clockBatch) Validate() error { return b.ValidateAt(time.Now()) }
+
+// TestDecodeEmbeddedBatchTakesFastPath: a message embedding ResultBatch
+// decodes through the fast decoder too (it would through UnmarshalJSON).
+func TestDecodeEmbeddedBatchTakesFastPath(t *testing.T) {
+	if _, ok := Validator(clockBatch{}).(fastDecoder); !ok {
+		t.Fatal("a type embedding *ResultBatch is not a fastDecoder")
+	}
+	b := clockBatch{&ResultBatch{}}
+	if err := Decode(strings.NewReader(batchOf(okResult(`,"values":{"a":1}`))), MaxResultsBody, b); err != nil {
+		t.Fatal(err)
+	}
+	if len(b.Results) != 1 || b.Results[0].Result.Values["a"] != 1 {
+		t.Fatalf("decoded %+v", b.Results)
 	}
 }

@@ -1,6 +1,9 @@
 package wire
 
 import (
+	"bytes"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -159,3 +162,167 @@ func (m *ResultAck) Validate() error {
 
 // index names element i of a list field.
 func index(field string, i int) string { return fmt.Sprintf("%s[%d]", field, i) }
+
+// decodeFast fills m from a whole body with one streaming decoder: each
+// result goes straight into resultElem, whose values count their keys
+// before the map is built, instead of through MonitorResult.UnmarshalJSON,
+// which starts three decoders of its own per result (a quarter of the
+// server's garbage with a thousand agents). It refuses what the strict
+// UnmarshalJSON refuses and caps the same things; when it refuses anything
+// the strict decoder runs on the body, so the error (or, should the two
+// ever disagree, the message) is exactly the strict decoder's. One
+// difference is left on purpose: a result object given twice in one
+// element is merged field by field (encoding/json's way) where the strict
+// decoder keeps the last; either way the result is validated alike.
+func (m *ResultBatch) decodeFast(data []byte) error {
+	var out ResultBatch
+	err := walkObject(streamOf(data), func(dec *json.Decoder, key string) error {
+		switch key {
+		case "seq":
+			return decodeValue(dec, &out.Seq)
+		case "results":
+			var err error
+			out.Results, err = decodeResults(dec)
+			return err
+		}
+		return unknownField(key)
+	})
+	var exact exactError
+	switch {
+	case errors.As(err, &exact):
+		return exact.error
+	case err != nil:
+		return m.UnmarshalJSON(data)
+	}
+	*m = out
+	return nil
+}
+
+// exactError is an error of decodeFast worded as the strict decoder words
+// it, so it is returned without decoding the body again: the caps, which
+// hostile bodies hit, and where a second decoder would double the memory.
+type exactError struct{ error }
+
+// decodeResults reads the results list (or null) one element at a time,
+// as decodeList does.
+func decodeResults(dec *json.Decoder) ([]MonitorResult, error) {
+	tok, err := dec.Token()
+	if err != nil || tok == nil {
+		return nil, jsonProblem(err)
+	}
+	if tok != json.Delim('[') {
+		return nil, errors.New("results not an array")
+	}
+	var out []MonitorResult
+	for i := 0; dec.More(); i++ {
+		if i == MaxResultsPerBatch {
+			return nil, exactError{bad("results", "must hold at most %d elements", MaxResultsPerBatch)}
+		}
+		var elem resultElem
+		if err := decodeValue(dec, &elem); err != nil {
+			if errors.Is(err, errTooManyValues) {
+				err = exactError{within(index("results", i), bad("result.values", "must hold at most %d keys", MaxValues))}
+			}
+			return nil, err
+		}
+		out = append(out, elem.monitorResult())
+	}
+	_, err = dec.Token() // the closing bracket
+	return out, jsonProblem(err)
+}
+
+// resultElem is MonitorResult as the fast decoder reads it.
+type resultElem struct {
+	MonitorID string     `json:"monitor_id"`
+	Result    resultJSON `json:"result"`
+}
+
+// resultJSON mirrors checks.Result field for field (a test keeps them
+// alike) with its values counted before they are built.
+type resultJSON struct {
+	At        time.Time     `json:"at"`
+	Location  string        `json:"location"`
+	Status    checks.Status `json:"status"`
+	LatencyMS float64       `json:"latency_ms"`
+	Message   string        `json:"message"`
+	Values    cappedValues  `json:"values,omitempty"`
+}
+
+func (e *resultElem) monitorResult() MonitorResult {
+	r := e.Result
+	return MonitorResult{MonitorID: e.MonitorID, Result: checks.Result{
+		At: r.At, Location: r.Location, Status: r.Status, LatencyMS: r.LatencyMS, Message: r.Message,
+		Values: r.Values.m,
+	}}
+}
+
+// cappedValues is a result's values map that refuses more than MaxValues
+// members in all before building them: encoding/json merges every object
+// given for the field (its name matches case-insensitively and may
+// repeat) into the same map, so members counts over all of them, as the
+// strict decoder does.
+type cappedValues struct {
+	m       map[string]float64
+	members int
+}
+
+var errTooManyValues = errors.New("too many values")
+
+// UnmarshalJSON counts data's members, then decodes it into the map.
+// encoding/json has checked data is one valid JSON value.
+func (v *cappedValues) UnmarshalJSON(data []byte) error {
+	if string(data) == "null" {
+		v.m = nil
+		return nil
+	}
+	n, ok := countMembers(data)
+	if !ok {
+		return errors.New("must be an object")
+	}
+	if v.members += n; v.members > MaxValues {
+		return errTooManyValues
+	}
+	if v.m == nil {
+		v.m = make(map[string]float64, n)
+	}
+	return json.Unmarshal(data, &v.m)
+}
+
+// countMembers counts the members of the valid JSON object data (every
+// member, repeated keys too); ok is false when data is not an object.
+func countMembers(data []byte) (n int, ok bool) {
+	data = bytes.TrimSpace(data)
+	if len(data) < 2 || data[0] != '{' {
+		return 0, false
+	}
+	depth, inString, escaped, empty := 0, false, false, true
+	for _, c := range data {
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+			continue
+		case c == '"':
+			inString = true
+		case c == '{' || c == '[':
+			depth++
+		case c == '}' || c == ']':
+			depth--
+		case c == ',' && depth == 1:
+			n++
+		}
+		if depth == 1 && c != '{' && c != ' ' && c != '\t' && c != '\n' && c != '\r' {
+			empty = false
+		}
+	}
+	if empty {
+		return 0, true
+	}
+	return n + 1, true
+}

@@ -9,7 +9,8 @@ import (
 )
 
 // batchAt is a ResultBatch validated against the gateway's clock rather
-// than time.Now, which wire.Decode would use.
+// than time.Now, which wire.Decode would use. It embeds the batch, so
+// wire.Decode still takes the batch's fast decoder.
 type batchAt struct {
 	*wire.ResultBatch
 	now time.Time

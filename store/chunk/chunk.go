@@ -59,6 +59,9 @@ type state struct {
 	keys          []string // vals' keys, sorted
 	msgs          []string // distinct messages of the chunk, in order of first use
 	n             int
+	// inPlace lets value deltas change vals in place instead of a copy:
+	// only the last point's values are kept.
+	inPlace bool
 }
 
 // Appender adds points to a chunk. Its zero value is not usable: use
@@ -78,9 +81,11 @@ func NewAppender(b []byte) (*Appender, error) {
 		a.buf = []byte{Version, 0, 0}
 		return a, nil
 	}
+	a.st.inPlace = true
 	err := iterate(b, &a.st, func(p Point) bool {
 		if a.st.n == 1 {
 			a.first = p
+			a.first.Values = maps.Clone(p.Values) // the decode goes on changing p's
 		}
 		a.last = p
 		return true
@@ -88,6 +93,8 @@ func NewAppender(b []byte) (*Appender, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Append replaces vals, never changes them: last may share the map.
+	a.st.inPlace = false
 	a.buf = make([]byte, len(b), len(b)+64)
 	copy(a.buf, b)
 	return a, nil

@@ -106,7 +106,7 @@ func (st *state) next(r *reader) (Point, error) {
 	case flag&flagValDelta != 0 && flag&flagValChanged == 0:
 		return Point{}, fmt.Errorf("%w: value delta flag without values", ErrCorrupt)
 	case flag&flagValDelta != 0:
-		if st.vals, err = readValueDeltas(r, st.keys, st.vals); err != nil {
+		if st.vals, err = readValueDeltas(r, st.keys, st.vals, st.inPlace); err != nil {
 			return Point{}, err
 		}
 	case flag&flagValChanged != 0:

@@ -123,7 +123,11 @@ func readValues(r *reader) (map[string]float64, []string, error) {
 // new map: prev may be shared with earlier points. It accepts only what
 // appendValueDeltas writes. The bitmap is checked against the bytes left
 // before the map is made, so allocation stays bounded by the input.
-func readValueDeltas(r *reader, keys []string, prev map[string]float64) (map[string]float64, error) {
+//
+// With inPlace prev itself is changed and returned: for a reader that keeps
+// no point but the last (an appender continuing a chunk), so a chunk of n
+// points does not cost n maps.
+func readValueDeltas(r *reader, keys []string, prev map[string]float64, inPlace bool) (map[string]float64, error) {
 	if len(keys) == 0 {
 		return nil, fmt.Errorf("%w: value deltas without previous values", ErrCorrupt)
 	}
@@ -136,7 +140,10 @@ func readValueDeltas(r *reader, keys []string, prev map[string]float64) (map[str
 	if pad := 2 * (len(keys) % 4); pad != 0 && bm[nb-1]>>pad != 0 {
 		return nil, fmt.Errorf("%w: value bitmap padding", ErrCorrupt)
 	}
-	v := maps.Clone(prev)
+	v := prev
+	if !inPlace {
+		v = maps.Clone(prev)
+	}
 	changed := false
 	for i, k := range keys {
 		code := bm[i/4] >> (2 * (i % 4)) & 3
