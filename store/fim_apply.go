@@ -262,14 +262,9 @@ func (a *fimApply) change(mirror *bolt.Bucket, c *fim.Change) error {
 		return a.compare(mirror, c)
 	}
 	key := []byte(c.Path)
-	have := mirror.Get(key)
-	var old *fim.Object
-	if have != nil {
-		o, err := decodeFIMObject(have)
-		if err != nil {
-			return fmt.Errorf("mirror entry %q: %w", c.Path, err)
-		}
-		old = &o
+	old, have, err := mirrorObject(mirror, key)
+	if err != nil {
+		return err
 	}
 	switch c.Kind {
 	case fim.Removed:
@@ -360,4 +355,18 @@ func validFIMSeverity(s string) bool {
 		}
 	}
 	return false
+}
+
+// mirrorObject returns the server's copy of the object at key, with its
+// encoded bytes; nil when the mirror holds none.
+func mirrorObject(mirror *bolt.Bucket, key []byte) (*fim.Object, []byte, error) {
+	have := mirror.Get(key)
+	if have == nil {
+		return nil, nil, nil
+	}
+	o, err := decodeFIMObject(have)
+	if err != nil {
+		return nil, have, fmt.Errorf("mirror entry %q: %w", key, err)
+	}
+	return &o, have, nil
 }

@@ -60,17 +60,12 @@ func (a *fimApply) compare(mirror *bolt.Bucket, c *fim.Change) error {
 		return fmt.Errorf("note seen path: %w", err)
 	}
 	enc := encodeFIMObject(nil, c.After)
-	have := mirror.Get(key)
-	if have != nil && bytes.Equal(have, enc) {
+	if have := mirror.Get(key); have != nil && bytes.Equal(have, enc) {
 		return nil
 	}
-	var old *fim.Object
-	if have != nil {
-		o, err := decodeFIMObject(have)
-		if err != nil {
-			return fmt.Errorf("mirror entry %q: %w", c.Path, err)
-		}
-		old = &o
+	old, _, err := mirrorObject(mirror, key)
+	if err != nil {
+		return err
 	}
 	if err := mirror.Put(key, enc); err != nil {
 		return err
