@@ -33,7 +33,17 @@ func TestScanReportsFileRewrittenDuringTheScan(t *testing.T) {
 
 	ctx, stop := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
+	// The scan starts after the first rewrite: one that stats the file
+	// before it would find it unchanged and never read it.
+	written := make(chan struct{})
 	wg.Go(func() {
+		defer func() {
+			select {
+			case <-written:
+			default:
+				close(written) // failed before the first rewrite
+			}
+		}()
 		f, err := os.OpenFile(hot, os.O_WRONLY, 0)
 		if err != nil {
 			t.Error(err)
@@ -48,11 +58,15 @@ func TestScanReportsFileRewrittenDuringTheScan(t *testing.T) {
 				return
 			}
 			must(t, f.Truncate(n))
+			if i == 0 {
+				close(written)
+			}
 			time.Sleep(time.Millisecond)
 		}
 	})
 	writeFile(t, filepath.Join(root, "calm"), "still calm")
 	must(t, os.Chtimes(filepath.Join(root, "calm"), past, past))
+	<-written
 	rec, _ := scanOnce(t, s, p)
 	stop()
 	wg.Wait()
