@@ -64,7 +64,9 @@ func TestE2EFileIntegrity(t *testing.T) {
 	writeFile(t, filepath.Join(dir, "edit.txt"), "version 1\n")
 	writeFile(t, filepath.Join(dir, "chmod.txt"), "mode\n")
 	writeFile(t, filepath.Join(dir, "gone.txt"), "to be removed\n")
-	for _, p := range []string{"edit.txt", "chmod.txt", "gone.txt", "keep.txt"} {
+	// A name that is not UTF-8 is watched like any other, shown with \xNN.
+	writeFile(t, filepath.Join(dir, "odd\xffname"), "odd 1\n")
+	for _, p := range []string{"edit.txt", "chmod.txt", "gone.txt", "keep.txt", "odd\xffname"} {
 		chmod(t, filepath.Join(dir, p), 0o644)
 	}
 	if err := os.Mkdir(filepath.Join(dir, "sub"), 0o755); err != nil {
@@ -88,7 +90,7 @@ func TestE2EFileIntegrity(t *testing.T) {
 	}
 
 	// The baseline: every object, no change.
-	const objects = 8 // dir, keep, edit, chmod, gone, sub, sub/deep, current
+	const objects = 9 // dir, keep, edit, chmod, gone, odd, sub, sub/deep, current
 	base := waitFIMScan(t, c, pol.ID, me.ID, time.Time{}, 60*time.Second)
 	if base.Objects != objects {
 		t.Fatalf("baseline holds %d objects, want %d", base.Objects, objects)
@@ -104,6 +106,7 @@ func TestE2EFileIntegrity(t *testing.T) {
 		t.Fatal(err)
 	}
 	writeFile(t, filepath.Join(dir, "new.txt"), "added\n")
+	writeFile(t, filepath.Join(dir, "odd\xffname"), "odd 2\n")
 	if err := os.Remove(link); err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +131,7 @@ func TestE2EFileIntegrity(t *testing.T) {
 		slices.Sort(names)
 		// Not the folder itself: a directory's mtime moves with every entry
 		// added or removed, which are reported themselves (compliance/fim).
-		want := []string{"added new.txt", "modified chmod.txt", "modified current", "modified edit.txt", "removed gone.txt"}
+		want := []string{"added new.txt", "modified chmod.txt", "modified current", "modified edit.txt", `modified odd\xffname`, "removed gone.txt"}
 		if !slices.Equal(names, want) {
 			t.Fatalf("open changes %q, want %q", names, want)
 		}

@@ -756,9 +756,9 @@ func fimChange(p FIMChangesProps, c FIMChangeRow) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var33 string
-			templ_7745c5c3_Var33, templ_7745c5c3_Err = templ.JoinStringErrs("Select " + c.Path)
+			templ_7745c5c3_Var33, templ_7745c5c3_Err = templ.JoinStringErrs("Select " + shownName(c.Path))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `ui/fim_changes.templ`, Line: 134, Col: 165}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `ui/fim_changes.templ`, Line: 134, Col: 176}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var33))
 			if templ_7745c5c3_Err != nil {
@@ -840,9 +840,9 @@ func fimChange(p FIMChangesProps, c FIMChangeRow) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var40 string
-		templ_7745c5c3_Var40, templ_7745c5c3_Err = templ.JoinStringErrs(c.Path)
+		templ_7745c5c3_Var40, templ_7745c5c3_Err = templ.JoinStringErrs(shownName(c.Path))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `ui/fim_changes.templ`, Line: 138, Col: 64}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `ui/fim_changes.templ`, Line: 138, Col: 75}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var40))
 		if templ_7745c5c3_Err != nil {
@@ -1259,7 +1259,7 @@ func fimRows(c FIMChangeRow) []fimRow {
 		{"gid", "Group (gid)", false, func(o *FIMObject) string { return strconv.FormatUint(uint64(o.GID), 10) }},
 		{"mtime", "Modified", false, func(o *FIMObject) string { return fimTime(o.MTime) }},
 		{"inode", "Inode", false, func(o *FIMObject) string { return fimInode(o.Inode) }},
-		{"target", "Symlink target", true, func(o *FIMObject) string { return orDash(o.Target) }},
+		{"target", "Symlink target", true, func(o *FIMObject) string { return orDash(shownName(o.Target)) }},
 	}
 	var rows []fimRow
 	for _, d := range defs {

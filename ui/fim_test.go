@@ -373,3 +373,19 @@ func TestFIMRefresh(t *testing.T) {
 		t.Errorf("pending scans are not explained: %d notes", len(texts))
 	}
 }
+
+func TestShownNameEscapesWhatWouldHide(t *testing.T) {
+	for in, want := range map[string]string{
+		"/etc/passwd":               "/etc/passwd",
+		"/srv/www/données/é.html":   "/srv/www/données/é.html",
+		"/tmp/line\nbreak":          `/tmp/line\nbreak`,
+		"/tmp/esc\x1b[31mred":       `/tmp/esc\x1b[31mred`,
+		"/tmp/invoice\u202etxt.exe": `/tmp/invoice\u202etxt.exe`,
+		"/tmp/zero\u200bwidth":      `/tmp/zero\u200bwidth`,
+		`/tmp/bad\xffname`:          `/tmp/bad\xffname`, // as the agent escaped it
+	} {
+		if got := shownName(in); got != want {
+			t.Errorf("shownName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 type nowKey struct{}
@@ -228,4 +229,38 @@ func incidentsSubtitle(p IncidentsProps) string {
 // alone: "Ops mail (email link)".
 func ackerName(by string) string {
 	return strings.TrimPrefix(by, "contact:")
+}
+
+// shownName writes a file name or path so that what it shows is what it
+// holds: control characters (a newline, an escape) and invisible
+// formatting ones (zero-width spaces, right-to-left overrides that can
+// make "exe.txt" read as "txt.exe") are written as Go escapes, \n, \x1b,
+// \u202e. Everything else, other scripts included, is shown as is.
+func shownName(s string) string {
+	clean := true
+	for _, r := range s {
+		if hiddenRune(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if !hiddenRune(r) {
+			b.WriteRune(r)
+			continue
+		}
+		q := strconv.QuoteRune(r) // e.g. '\n', '\x1b', '\u202e'
+		b.WriteString(q[1 : len(q)-1])
+	}
+	return b.String()
+}
+
+// hiddenRune reports whether r shows as something other than itself:
+// a control character or a format character (Unicode category Cf).
+func hiddenRune(r rune) bool {
+	return unicode.IsControl(r) || unicode.Is(unicode.Cf, r)
 }

@@ -21,6 +21,7 @@ func runScan(args []string) error {
 	workers := fs.Int("workers", 0, "hashing workers (0: GOMAXPROCS, at most 4)")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of the scan here")
 	traceOut := fs.String("trace", "", "write an execution trace of the scan here (go tool trace)")
+	memProfile := fs.String("memprofile", "", "write an allocation profile of the scan here (every allocation sampled)")
 	fs.Parse(args)
 	if *traceOut != "" {
 		f, err := os.Create(*traceOut)
@@ -43,6 +44,10 @@ func runScan(args []string) error {
 			return err
 		}
 		defer pprof.StopCPUProfile()
+	}
+	if *memProfile != "" {
+		runtime.MemProfileRate = 1
+		defer writeHeapProfile(*memProfile)
 	}
 	if *dir == "" || *state == "" {
 		return fmt.Errorf("-dir and -state are required")
@@ -83,6 +88,18 @@ func scanOnce(dir, state string, workers int) (fim.Summary, time.Duration, error
 	start := time.Now()
 	sum, err := s.Scan(context.Background(), p, fim.ScanOptions{Send: send})
 	return sum, time.Since(start), err
+}
+
+func writeHeapProfile(path string) {
+	f, err := os.Create(path)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return
+	}
+	defer f.Close()
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+	}
 }
 
 func mib(n uint64) float64 { return float64(n) / (1 << 20) }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -139,8 +140,11 @@ func TestScanReportsVanishedEntriesAndOddNames(t *testing.T) {
 	root := t.TempDir()
 	tree(t, root)
 	writeFile(t, filepath.Join(root, "a/bad\xffname"), "x")
-	must(t, os.Mkdir(filepath.Join(root, "a/dir\xfe"), 0o755))
 	writeFile(t, filepath.Join(root, "a/dir\xfe/below"), "x")
+	writeFile(t, filepath.Join(root, "a/line\nbreak"), "x")
+	must(t, os.Symlink("to\xfdnowhere", filepath.Join(root, "a/oddlink")))
+	// A path longer than a report carries: not recorded, an error instead.
+	deep := mkdirDeep(t, root, MaxPathLen)
 	s := openTestState(t)
 	s.open.names = func(path string, want fileStat) ([]dirEntry, int, error) {
 		names, fd, err := readNames(path, want)
@@ -154,22 +158,67 @@ func TestScanReportsVanishedEntriesAndOddNames(t *testing.T) {
 	p := Policy{ID: "p", Revision: "1", Paths: []string{root}}
 	rec, _ := scanOnce(t, s, p)
 	want := []string{
-		`/a/bad\xffname: name is not valid UTF-8 (shown with \xNN escapes); not recorded, nor anything below it`,
-		`/a/dir\xfe: name is not valid UTF-8 (shown with \xNN escapes); not recorded, nor anything below it`,
 		"/b/ghost file: vanished during the scan",
 		"/b/ghost: vanished during the scan",
 	}
-	if got := errorsOf(root, rec); !slices.Equal(got, want) {
-		t.Errorf("errors:\n got %q\nwant %q", got, want)
+	got := errorsOf(root, rec)
+	if len(got) != 3 || !slices.Equal(got[:2], want) || !strings.HasSuffix(got[2], "…: path longer than 4096 bytes; not recorded, nor anything below it") {
+		t.Fatalf("errors:\n got %q\nwant %q, then one for the deep path", got, want)
 	}
+	for _, e := range rec.errors() {
+		if len(e.Path) > MaxPathLen {
+			t.Errorf("error path of %d bytes, more than a report carries", len(e.Path))
+		}
+	}
+	byPath := map[string]Change{}
 	for _, c := range rec.changes() {
 		if !utf8Valid(c.Path) {
 			t.Errorf("change for a path that is not UTF-8: %q", c.Path)
 		}
+		byPath[strings.TrimPrefix(c.Path, root)] = c
 	}
-	if n := len(rec.changes()); n != 8 {
-		t.Errorf("%d objects recorded, want the 8 of the tree", n)
+	for _, p := range []string{`/a/bad\xffname`, `/a/dir\xfe`, `/a/dir\xfe/below`, "/a/line\nbreak", "/a/oddlink"} {
+		if _, ok := byPath[p]; !ok {
+			t.Errorf("%q not recorded; recorded %q", p, summarize(root, rec.changes()))
+		}
 	}
+	if c := byPath["/a/oddlink"]; c.After == nil || c.After.Target != `to\xfdnowhere` {
+		t.Errorf("odd symlink reported as %+v, want its target escaped", c.After)
+	}
+	if got, want := len(rec.changes()), 8+5+len(strings.Split(strings.TrimPrefix(filepath.Dir(deep), root), "/"))-1; got != want {
+		t.Errorf("%d objects recorded, want %d: the tree's 8, the 5 odd ones and the deep path's directories", got, want)
+	}
+
+	// Changes under odd names are seen like any other.
+	writeFile(t, filepath.Join(root, "a/dir\xfe/below"), "changed")
+	retarget(t, filepath.Join(root, "a/oddlink"), "to\xfcelsewhere")
+	rec, _ = scanOnce(t, s, p)
+	if got, want := summarize(root, rec.changes()), []string{
+		`modified /a/dir\xfe/below sha256,size,mtime`,
+		"modified /a/oddlink size,mtime,inode,target",
+	}; !slices.Equal(got, want) {
+		t.Errorf("rescan changes %q, want %q", got, want)
+	}
+}
+
+// mkdirDeep makes directories below root, one inside the other, until
+// the path is longer than n bytes, and returns it. Linux refuses a path
+// that long, so each is made relative to its parent.
+func mkdirDeep(t *testing.T, root string, n int) string {
+	t.Helper()
+	name := strings.Repeat("d", 200)
+	dir, err := os.OpenRoot(root)
+	must(t, err)
+	path := root
+	for len(path) <= n {
+		must(t, dir.Mkdir(name, 0o755))
+		sub, err := dir.OpenRoot(name)
+		must(t, err)
+		dir.Close()
+		dir, path = sub, path+"/"+name
+	}
+	dir.Close()
+	return path
 }
 
 func TestScanRootsMissingOrSymlinks(t *testing.T) {
@@ -195,10 +244,13 @@ func TestScanRootsMissingOrSymlinks(t *testing.T) {
 
 func TestScanSplitsManyErrorsOverBatches(t *testing.T) {
 	root := t.TempDir()
+	var denied []string
 	for i := range 250 {
-		writeFile(t, filepath.Join(root, fmt.Sprintf("bad%03d\xff", i)), "")
+		denied = append(denied, filepath.Join(root, fmt.Sprintf("denied%03d", i)))
+		writeFile(t, denied[i], "")
 	}
 	s := openTestState(t)
+	deny(s, denied...)
 	rec, sum := scanOnce(t, s, Policy{ID: "p", Revision: "1", Paths: []string{root}})
 	for _, b := range rec.batches {
 		if len(b.Errors) > 100 {

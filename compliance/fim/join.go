@@ -23,6 +23,8 @@ type item struct {
 	dir       *dirHandle // statLater: where to open it; the worker releases it
 	sum       string
 	hashErr   error
+
+	flight inflight // the worker's claim on it, seen by the stall watchdog
 }
 
 // group is a run of consecutive items handed on together. Hashing
@@ -36,6 +38,7 @@ type item struct {
 // look at (statLater) are still spread over the workers.
 type group struct {
 	items  []*item
+	slab   []item        // where items point
 	bytes  int64         // to hash, as far as known
 	hashes int32         // items to hash
 	done   chan struct{} // nil when nothing in the group is hashed; closed when left reaches 0
@@ -69,7 +72,8 @@ func (j *joiner) event(ev walkEvent) error {
 	if err := j.removeBefore(ev.key); err != nil {
 		return err
 	}
-	it := &item{key: ev.key, path: ev.path, st: ev.st, hasObject: ev.hasObject, err: ev.err}
+	it := j.newItem()
+	it.key, it.path, it.st, it.hasObject, it.err = ev.key, ev.path, ev.st, ev.hasObject, ev.err
 	r, err := j.stored.peek()
 	if err != nil {
 		return err
@@ -98,11 +102,24 @@ func (j *joiner) event(ev walkEvent) error {
 	return j.add(it)
 }
 
-// add puts it in the current group, handing the group on when it is full.
-func (j *joiner) add(it *item) error {
+// newItem returns a zero item from the current group's slab; add must put
+// it in that group before the next newItem. One allocation per group, not
+// per file: less for the garbage collector to chase (see scanGCPercent).
+func (j *joiner) newItem() *item {
 	if j.cur == nil {
-		j.cur = &group{items: make([]*item, 0, groupItems)}
+		j.cur = &group{items: make([]*item, 0, groupItems), slab: make([]item, 0, groupItems)}
 	}
+	g := j.cur
+	if len(g.slab) == cap(g.slab) {
+		g.slab = make([]item, 0, groupItems) // a group grown past groupItems (never, as add flushes)
+	}
+	g.slab = g.slab[:len(g.slab)+1]
+	return &g.slab[len(g.slab)-1]
+}
+
+// add puts it, from newItem, in the current group, handing the group on
+// when it is full.
+func (j *joiner) add(it *item) error {
 	g := j.cur
 	g.items = append(g.items, it)
 	if it.hash {
@@ -167,7 +184,8 @@ func (j *joiner) removeWhile(before func(key string) bool) error {
 			return err
 		}
 		j.stored.next()
-		it := &item{key: r.key, path: keyPath(r.key), removed: true, corrupt: r.corrupt}
+		it := j.newItem()
+		it.key, it.path, it.removed, it.corrupt = r.key, keyPath(r.key), true, r.corrupt
 		if !r.corrupt {
 			rec := r.rec
 			it.stored = &rec

@@ -2,6 +2,11 @@ package fim
 
 import "time"
 
+// MaxPathLen is the longest path a report carries, in bytes (as shown,
+// with escapes): Linux's PATH_MAX. A deeper path is reported as an error
+// and not recorded.
+const MaxPathLen = 4096
+
 // Object types, in Object.Type.
 const (
 	TypeFile    = "file"

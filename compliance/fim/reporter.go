@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"time"
+	"unicode/utf8"
 )
 
 // op is one state write: a record put, or a delete when val is nil.
@@ -123,7 +124,7 @@ func (r *reporter) handle(it *item) error {
 		}
 	}
 	if it.stored != nil && !it.hasObject {
-		r.change(Change{Path: path, Kind: Removed, Before: &it.stored.Object}, op{key: it.key})
+		r.change(Change{Path: path, Kind: Removed, Before: shown(it.stored.Object)}, op{key: it.key})
 		return r.flushSilent()
 	}
 	if !it.hasObject {
@@ -154,14 +155,14 @@ func (r *reporter) handle(it *item) error {
 	rec := record{Object: obj, CTime: it.st.ctime}
 	switch {
 	case it.stored == nil:
-		r.change(Change{Path: path, Kind: Added, After: &obj}, op{key: it.key, val: encodeRecord(rec)})
+		r.change(Change{Path: path, Kind: Added, After: shown(obj)}, op{key: it.key, val: encodeRecord(rec)})
 	default:
 		attrs := diff(*it.stored, rec, r.plan.watch)
 		if unknown {
 			attrs = slices.DeleteFunc(attrs, func(a string) bool { return a == AttrSHA256 })
 		}
 		if len(attrs) > 0 {
-			r.change(Change{Path: path, Kind: Modified, Attrs: attrs, Before: &it.stored.Object, After: &obj}, op{key: it.key, val: encodeRecord(rec)})
+			r.change(Change{Path: path, Kind: Modified, Attrs: attrs, Before: shown(it.stored.Object), After: shown(obj)}, op{key: it.key, val: encodeRecord(rec)})
 		} else if !sameRecord(*it.stored, rec) {
 			r.silent = append(r.silent, op{key: it.key, val: encodeRecord(rec)})
 		}
@@ -181,13 +182,40 @@ func metadataMoved(was *record, now fileStat) bool {
 		was.Mode != o.Mode || was.UID != o.UID || was.GID != o.GID
 }
 
+// shown is o as a report carries it: a symlink target that is not UTF-8
+// escaped like a name (the state keeps the raw bytes), and clipped to
+// MaxPathLen.
+func shown(o Object) *Object {
+	o.Target = clip(escapeName(o.Target))
+	return &o
+}
+
+// clip cuts s to MaxPathLen bytes, at a character, ending in "…".
+func clip(s string) string {
+	if len(s) <= MaxPathLen {
+		return s
+	}
+	const ellipsis = "…"
+	cut := MaxPathLen - len(ellipsis)
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + ellipsis
+}
+
 func (r *reporter) change(c Change, o op) {
+	if r.changes == nil {
+		// Sized once per batch: grown by append, a batch's changes are
+		// copied about twice over, garbage the collector must chase.
+		r.changes = make([]Change, 0, r.opts.MaxChanges)
+		r.ops = make([]op, 0, r.opts.MaxChanges)
+	}
 	r.changes = append(r.changes, c)
 	r.ops = append(r.ops, o)
 }
 
 func (r *reporter) addError(path, msg string) {
-	r.errs = append(r.errs, ScanError{Path: path, Error: msg})
+	r.errs = append(r.errs, ScanError{Path: clip(path), Error: msg})
 	r.progress.Errors++
 }
 

@@ -44,6 +44,7 @@ func (s *State) Scan(ctx context.Context, p Policy, o ScanOptions) (Summary, err
 		return Summary{}, err
 	}
 	defer s.release(p.ID)
+	defer raiseGC()()
 
 	r, full, err := s.startScan(p, pl, o)
 	if err != nil {

@@ -131,7 +131,8 @@ func (p *hashPool) work(slot *workerSlot) {
 			if !it.hash {
 				continue
 			}
-			f := &inflight{it: it, g: g}
+			f := &it.flight
+			f.it, f.g = it, g
 			f.touch()
 			slot.cur.Store(f)
 			st, digest, err := it.st, "", p.ctx.Err()

@@ -3,6 +3,7 @@ package fim
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"path/filepath"
 	"slices"
@@ -121,10 +122,10 @@ func (w *walker) visit(ctx context.Context, path, key string, st fileStat) error
 func (w *walker) child(ctx context.Context, dir, dirKey string, e dirEntry, open *dirHandle) error {
 	name := e.name
 	path, key := filepath.Join(dir, name), childKey(dirKey, name)
-	if !utf8.ValidString(name) {
-		// The wire and the server's records are JSON, which cannot carry
-		// these bytes: report the name and skip it (and what is below it).
-		return w.emit(walkEvent{key: key, path: path, err: `name is not valid UTF-8 (shown with \xNN escapes); not recorded, nor anything below it`})
+	if len(path) > MaxPathLen/4 && len(escapeName(path)) > MaxPathLen {
+		// Longer than a report carries (escapes take 4 bytes for 1): the
+		// error says where, and nothing there is recorded.
+		return w.emit(walkEvent{key: key, path: path, err: fmt.Sprintf("path longer than %d bytes; not recorded, nor anything below it", MaxPathLen)})
 	}
 	if w.plan.excluded(path) {
 		return nil
@@ -175,7 +176,11 @@ func (w *walker) readDir(path string, st fileStat) ([]dirEntry, *dirHandle, erro
 	return entries, dir, nil
 }
 
-// escapeName writes invalid UTF-8 bytes as \xNN so a person can find the file.
+// escapeName writes invalid UTF-8 bytes as \xNN: reports are JSON, which
+// carries only UTF-8, and a person can still find the file. Only a path
+// with such bytes is escaped, so a name that holds a literal "\xff" reads
+// like one that holds the byte 0xff; the agent's state, keyed by the raw
+// bytes, still tells the two apart and reports each one's changes.
 func escapeName(s string) string {
 	if utf8.ValidString(s) {
 		return s

@@ -23,7 +23,7 @@ const (
 	MaxFIMExclude = 256
 	// MaxPathLen is the longest path, glob or symlink target, in bytes:
 	// Linux's PATH_MAX.
-	MaxPathLen = 4096
+	MaxPathLen = fim.MaxPathLen
 	// MaxRevisionLen bounds a policy revision (a hash, hex or base64).
 	MaxRevisionLen = 128
 	// EpochLen is the length of a FIMReport's epoch: 16 random bytes in
