@@ -218,13 +218,34 @@ func TestE2EFileIntegrity(t *testing.T) {
 			t.Fatalf("changes after the restart %+v, want edit.txt modified from version 2 to version 3", left)
 		}
 
+		// Taken off the agent and given back: the agent drops its baseline,
+		// and its new one is compared with the server's copy, so a change
+		// made meanwhile is reported (its reports must not be taken for
+		// resends of the ones before).
+		accept(t, c2, map[string]any{"ids": []string{left[0].ID}, "note": "e2e: version 3"})
+		const forgot = "no longer assigned: its local baseline is dropped"
+		prev = fimAgent(t, c2, pol.ID, me.ID) // unassigned, the agent has no row
+		var upd fimPolicyAnswer
+		c2.Do(t, http.MethodPut, "/api/v1/fim/policies/"+pol.ID, map[string]any{"agents": []string{"label:vigil-e2e=nobody"}}, http.StatusOK, &upd)
+		testenv.WaitUntil(t, 20*time.Second, "the agent to forget the policy", func(context.Context) (bool, string) {
+			return strings.Count(agent2.out.String(), forgot) == 1, agent2.out.String()
+		})
+		writeFile(t, filepath.Join(dir, "edit.txt"), "version 4\n")
+		c2.Do(t, http.MethodPut, "/api/v1/fim/policies/"+pol.ID, map[string]any{"agents": []string{"fim-1"}}, http.StatusOK, &upd)
+		waitFIMScan(t, c2, pol.ID, me.ID, prev.lastScan(), 60*time.Second)
+		left = fimChanges(t, c2, pol.ID)
+		if len(left) != 1 || left[0].Path != filepath.Join(dir, "edit.txt") || left[0].Change != "modified" ||
+			left[0].After == nil || left[0].After.SHA256 != sha256Hex("version 4\n") {
+			t.Fatalf("changes after the policy came back %+v, want edit.txt modified to version 4", left)
+		}
+
 		// A deleted policy is no longer assigned: the agent drops its baseline.
 		status, body, err := c2.Request(context.Background(), http.MethodDelete, "/api/v1/fim/policies/"+pol.ID, nil)
 		if err != nil || status/100 != 2 {
 			t.Fatalf("DELETE policy: status %d, err %v: %s", status, err, body)
 		}
 		testenv.WaitUntil(t, 20*time.Second, "the agent to forget the policy", func(context.Context) (bool, string) {
-			return strings.Contains(agent2.out.String(), "no longer assigned: its local baseline is dropped"), agent2.out.String()
+			return strings.Count(agent2.out.String(), forgot) == 2, agent2.out.String()
 		})
 	})
 }

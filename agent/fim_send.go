@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"path"
 	"strings"
 	"time"
 	"unicode"
@@ -189,7 +190,11 @@ func sendableError(e fim.ScanError) fim.ScanError {
 	if !strings.HasPrefix(p, "/") && !(len(p) >= 3 && p[1] == ':') {
 		p = "/" + p
 	}
-	e.Path = truncate(p, wire.MaxPathLen)
+	p = truncate(p, wire.MaxPathLen)
+	if strings.HasPrefix(p, "/") {
+		p = path.Clean(p) // the wire takes clean paths only (a cut may leave a trailing "/")
+	}
+	e.Path = p
 	msg := strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) {
 			return ' '

@@ -138,18 +138,23 @@ func (s *Server) handleAPIFIMChangeGet(w http.ResponseWriter, r *http.Request, r
 
 // fimAcceptInput is the body of POST /api/v1/fim/changes/accept: either
 // ids, or a policy with all true (and optionally one agent) for the
-// patch-day flow. The note is required.
+// patch-day flow, up to the change through (the newest the person saw;
+// absent: the newest when the request starts). The note is required.
 type fimAcceptInput struct {
-	IDs    []string `json:"ids"`
-	Policy string   `json:"policy"`
-	Agent  string   `json:"agent"`
-	All    bool     `json:"all"`
-	Note   string   `json:"note"`
+	IDs     []string `json:"ids"`
+	Policy  string   `json:"policy"`
+	Agent   string   `json:"agent"`
+	All     bool     `json:"all"`
+	Through string   `json:"through"`
+	Note    string   `json:"note"`
 }
 
-// fimAcceptOutput says how many changes were accepted.
+// fimAcceptOutput says how many changes were accepted; for "all", also
+// up to which change and how many newer ones were left open.
 type fimAcceptOutput struct {
-	Accepted int `json:"accepted"`
+	Accepted int    `json:"accepted"`
+	Through  string `json:"through,omitempty"`
+	Newer    *int   `json:"newer,omitempty"`
 }
 
 func (s *Server) handleAPIFIMAccept(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
@@ -157,37 +162,43 @@ func (s *Server) handleAPIFIMAccept(w http.ResponseWriter, r *http.Request, rc *
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	n, err := s.acceptFIMChanges(in, rc.actor())
+	out, err := s.acceptFIMChanges(in, rc.actor())
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, fimAcceptOutput{Accepted: n})
+	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 
 // acceptFIMChanges validates an acceptance, closes the changes (audited
 // by the store with the note) and judges the agents' FIM monitors again.
-func (s *Server) acceptFIMChanges(in fimAcceptInput, by store.Actor) (int, error) {
+func (s *Server) acceptFIMChanges(in fimAcceptInput, by store.Actor) (fimAcceptOutput, error) {
 	note := strings.TrimSpace(in.Note)
 	switch {
 	case note == "":
-		return 0, badRequest("note", "a note is required: say why these changes are expected")
+		return fimAcceptOutput{}, badRequest("note", "a note is required: say why these changes are expected")
 	case len(note) > maxFIMNoteLen:
-		return 0, badRequest("note", "a note has at most %d characters", maxFIMNoteLen)
+		return fimAcceptOutput{}, badRequest("note", "a note has at most %d characters", maxFIMNoteLen)
 	}
 	if in.All {
 		return s.acceptFIMPolicy(in, note, by)
 	}
 	switch {
 	case len(in.IDs) == 0:
-		return 0, badRequest("ids", `ids must list the changes to accept, or send "policy" with "all":true`)
+		return fimAcceptOutput{}, badRequest("ids", `ids must list the changes to accept, or send "policy" with "all":true`)
 	case len(in.IDs) > maxFIMAcceptIDs:
-		return 0, badRequest("ids", "at most %d changes at once; accept a whole policy with \"all\":true", maxFIMAcceptIDs)
-	case in.Policy != "" || in.Agent != "":
-		return 0, badRequest("all", `"policy" and "agent" go with "all":true, not with ids`)
+		return fimAcceptOutput{}, badRequest("ids", "at most %d changes at once; accept a whole policy with \"all\":true", maxFIMAcceptIDs)
+	case in.Policy != "" || in.Agent != "" || in.Through != "":
+		return fimAcceptOutput{}, badRequest("all", `"policy", "agent" and "through" go with "all":true, not with ids`)
 	}
+	n, err := s.acceptFIMIDs(in.IDs, note, by)
+	return fimAcceptOutput{Accepted: n}, err
+}
+
+// acceptFIMIDs accepts the changes with ids, each of which must exist.
+func (s *Server) acceptFIMIDs(ids []string, note string, by store.Actor) (int, error) {
 	agents := map[string]bool{}
-	for i, id := range in.IDs {
+	for i, id := range ids {
 		c, err := s.db.FIMChange(id)
 		if errors.Is(err, store.ErrNotFound) {
 			return 0, badRequest(fmt.Sprintf("ids[%d]", i), "no file integrity change has the id %s", quote(shorten(id, 40)))
@@ -196,7 +207,7 @@ func (s *Server) acceptFIMChanges(in fimAcceptInput, by store.Actor) (int, error
 		}
 		agents[c.AgentID] = true
 	}
-	closed, err := s.db.AcceptFIMChanges(in.IDs, note, by, time.Now())
+	closed, err := s.db.AcceptFIMChanges(ids, note, by, time.Now())
 	if err != nil {
 		return 0, err
 	}
@@ -207,39 +218,52 @@ func (s *Server) acceptFIMChanges(in fimAcceptInput, by store.Actor) (int, error
 }
 
 // acceptFIMPolicy accepts every open change of a policy, on one agent or
-// all: after a planned update.
-func (s *Server) acceptFIMPolicy(in fimAcceptInput, note string, by store.Actor) (int, error) {
+// all, up to in.Through: after a planned update. Changes reported later
+// stay open and are counted, so the person looks at them.
+func (s *Server) acceptFIMPolicy(in fimAcceptInput, note string, by store.Actor) (fimAcceptOutput, error) {
 	if len(in.IDs) > 0 {
-		return 0, badRequest("ids", `send either ids or "all":true, not both`)
+		return fimAcceptOutput{}, badRequest("ids", `send either ids or "all":true, not both`)
 	}
 	if in.Policy == "" {
-		return 0, badRequest("policy", `"all":true accepts every open change of one policy: name it in "policy"`)
+		return fimAcceptOutput{}, badRequest("policy", `"all":true accepts every open change of one policy: name it in "policy"`)
 	}
 	if _, ok := s.fim.get(in.Policy); !ok {
-		return 0, badRequest("policy", "no file integrity policy has the id %s", quote(shorten(in.Policy, 40)))
+		return fimAcceptOutput{}, badRequest("policy", "no file integrity policy has the id %s", quote(shorten(in.Policy, 40)))
+	}
+	if in.Through != "" && !validFIMChangeID(in.Through) {
+		return fimAcceptOutput{}, badRequest("through", "through must be a change id: the newest change you looked at")
 	}
 	agentID := ""
 	if in.Agent != "" {
 		a, ok := s.lookupAgent(in.Agent)
 		if !ok {
-			return 0, badRequest("agent", "unknown agent %s: not the id or name of an agent", quote(shorten(in.Agent, 40)))
+			return fimAcceptOutput{}, badRequest("agent", "unknown agent %s: not the id or name of an agent", quote(shorten(in.Agent, 40)))
 		}
 		agentID = a.ID
 	}
 	states, err := s.db.FIMAgentStates(in.Policy)
 	if err != nil {
-		return 0, err
+		return fimAcceptOutput{}, err
 	}
-	n, err := s.db.AcceptFIMPolicyChanges(in.Policy, agentID, note, by, time.Now())
-	if errors.Is(err, store.ErrNotFound) {
-		return 0, badRequest("policy", "no file integrity policy has the id %s", quote(shorten(in.Policy, 40)))
-	} else if err != nil {
-		return 0, err
-	}
+	res, err := s.db.AcceptFIMPolicyChangesThrough(store.FIMAcceptAll{PolicyID: in.Policy, AgentID: agentID, Through: in.Through, Note: note}, by, time.Now())
+	// Changes may have closed even when a later chunk failed: judge the
+	// monitors again either way.
 	for _, st := range states {
 		if st.OpenChanges > 0 && (agentID == "" || st.AgentID == agentID) {
 			s.fimChanged(st.AgentID)
 		}
 	}
-	return n, nil
+	if errors.Is(err, store.ErrNotFound) {
+		return fimAcceptOutput{}, badRequest("policy", "no file integrity policy has the id %s", quote(shorten(in.Policy, 40)))
+	} else if err != nil {
+		return fimAcceptOutput{}, err
+	}
+	return fimAcceptOutput{Accepted: res.Accepted, Through: res.Through, Newer: &res.Newer}, nil
+}
+
+// validFIMChangeID reports whether id has the form of a change id: a
+// whole number from 1, without leading zeros.
+func validFIMChangeID(id string) bool {
+	n, err := strconv.ParseUint(id, 10, 64)
+	return err == nil && n > 0 && strconv.FormatUint(n, 10) == id
 }

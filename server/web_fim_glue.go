@@ -33,13 +33,31 @@ func (s *Server) webFIMScan(id string, by store.Actor) error {
 // webFIMAccept accepts the changes with ids and returns how many it
 // closed.
 func (s *Server) webFIMAccept(ids []string, note string, by store.Actor) (int, error) {
-	return s.acceptFIMChanges(fimAcceptInput{IDs: ids, Note: note}, by)
+	out, err := s.acceptFIMChanges(fimAcceptInput{IDs: ids, Note: note}, by)
+	return out.Accepted, err
 }
 
 // webFIMAcceptPolicy accepts every open change of a policy on agentID
-// ("" every agent).
-func (s *Server) webFIMAcceptPolicy(policyID, agentID, note string, by store.Actor) (int, error) {
-	return s.acceptFIMChanges(fimAcceptInput{Policy: policyID, Agent: agentID, All: true, Note: note}, by)
+// ("" every agent) up to the change through, and says how many it
+// accepted and how many newer ones it left open.
+func (s *Server) webFIMAcceptPolicy(policyID, agentID, through, note string, by store.Actor) (accepted, newer int, err error) {
+	out, err := s.acceptFIMChanges(fimAcceptInput{Policy: policyID, Agent: agentID, All: true, Through: through, Note: note}, by)
+	if out.Newer != nil {
+		newer = *out.Newer
+	}
+	return out.Accepted, newer, err
+}
+
+// webFIMNewestOpen is the id of policyID's newest open change, "" when
+// none is open: what the policy's page shows, so "Accept all" accepts
+// nothing newer.
+func (s *Server) webFIMNewestOpen(policyID string) (string, error) {
+	open := true
+	cs, err := s.db.FIMChanges(store.FIMChangeQuery{PolicyID: policyID, Open: &open, Limit: 1})
+	if err != nil || len(cs) == 0 {
+		return "", err
+	}
+	return cs[0].ID, nil
 }
 
 // webFIMAgents are the agents of agents that pol's selectors pick, in

@@ -84,22 +84,23 @@ func (s *Server) handleFIMPolicyScan(w http.ResponseWriter, r *http.Request, rc 
 }
 
 // handleFIMPolicyAccept is the patch-day flow: every open change of the
-// policy on one agent (or all) is accepted with the note.
+// policy on one agent (or all) is accepted with the note, up to the
+// newest the page showed (the form's "through"); newer ones stay open.
 func (s *Server) handleFIMPolicyAccept(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	pol, err := s.webFIMPolicy(r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	agentID, note := r.PostFormValue("agent"), strings.TrimSpace(r.PostFormValue("note"))
+	agentID, through, note := r.PostFormValue("agent"), r.PostFormValue("through"), strings.TrimSpace(r.PostFormValue("note"))
 	var errs map[string]string
 	if note == "" {
 		errs = map[string]string{"note": "Note: say why these changes are expected; it goes to the audit log"}
 	} else {
-		n, err := s.webFIMAcceptPolicy(pol.ID, agentID, note, rc.actor())
+		n, newer, err := s.webFIMAcceptPolicy(pol.ID, agentID, through, note, rc.actor())
 		var ae *apiError
 		switch {
 		case err == nil:
-			s.redirectWithFlash(w, r, "/fim/policies/"+pol.ID, plural(n, "change", "changes")+" accepted: they are the baseline now.")
+			s.redirectWithFlash(w, r, "/fim/policies/"+pol.ID, webFIMAcceptedAllFlash(n, newer))
 			return nil
 		case !errors.As(err, &ae) || ae.Status != http.StatusBadRequest:
 			return err
@@ -118,6 +119,19 @@ func (s *Server) handleFIMPolicyAccept(w http.ResponseWriter, r *http.Request, r
 	return nil
 }
 
+// webFIMAcceptedAllFlash says what a patch-day acceptance did, and why
+// changes it left open are still open.
+func webFIMAcceptedAllFlash(accepted, newer int) string {
+	msg := plural(accepted, "change", "changes") + " accepted: they are the baseline now."
+	switch {
+	case newer == 1:
+		msg += " 1 newer change stays open: it was reported after this page was shown, so you have not seen it. Look at it before accepting it."
+	case newer > 1:
+		msg += " " + plural(newer, "newer change", "newer changes") + " stay open: they were reported after this page was shown, so you have not seen them. Look at them before accepting them."
+	}
+	return msg
+}
+
 // webFIMPolicyProps fills a policy's page, with its edit form filled from
 // the stored policy.
 func (s *Server) webFIMPolicyProps(pg ui.Page, rc *reqCtx, pol store.FIMPolicy) (ui.FIMPolicyProps, error) {
@@ -129,6 +143,13 @@ func (s *Server) webFIMPolicyProps(pg ui.Page, rc *reqCtx, pol store.FIMPolicy) 
 	if len(p.Attributes) == 0 {
 		p.Attributes = []string{"all"}
 	}
+	// Read before the agents' open counts, so a change reported in
+	// between is counted on the page but left out of "Accept all".
+	through, err := s.webFIMNewestOpen(pol.ID)
+	if err != nil {
+		return p, err
+	}
+	p.AcceptThrough = through
 	for _, r := range pol.Severity {
 		p.Severity = append(p.Severity, ui.FIMSeverityRule{Pattern: r.Pattern, Severity: r.Severity})
 	}

@@ -47,71 +47,6 @@ func (db *DB) AcceptFIMChanges(ids []string, note string, by Actor, now time.Tim
 	return out, nil
 }
 
-// fimAcceptChunk is how many changes AcceptFIMPolicyChanges closes per
-// transaction: a policy may have a hundred thousand open on each agent,
-// and one transaction holding them all would hold the database and its
-// memory. A variable so tests can lower it.
-var fimAcceptChunk = 5000
-
-// AcceptFIMPolicyChanges closes every open change of policyID, on agentID
-// or on all its agents for "": the "patch day" flow after a planned
-// update. It closes them newest first in transactions of fimAcceptChunk,
-// and audits "fim_change.accept" once, in the last, with the count and
-// the first maxAuditedFIMChanges changes. (Should the server stop between
-// two chunks, what was closed stays closed, unaudited; accepting again
-// closes the rest and audits it.) It returns how many it closed.
-func (db *DB) AcceptFIMPolicyChanges(policyID, agentID, note string, by Actor, now time.Time) (int, error) {
-	if strings.TrimSpace(note) == "" {
-		return 0, fmt.Errorf("store: accept file integrity changes: %w", ErrFIMNoteRequired)
-	}
-	sum := fimAcceptance{AgentID: agentID, Note: strings.TrimSpace(note)}
-	for {
-		last := false
-		err := db.bolt.Update(func(tx *bolt.Tx) error {
-			key, err := mustIDKey(policyID)
-			if err != nil {
-				return err
-			}
-			if tx.Bucket(bucketFIMPolicies).Get(key) == nil {
-				return ErrNotFound
-			}
-			var keys [][]byte
-			if err := walkOpenFIMChanges(tx, agentID, policyID, nil, func(k []byte) (bool, error) {
-				keys = append(keys, k)
-				return len(keys) > fimAcceptChunk, nil
-			}); err != nil {
-				return err
-			}
-			last = len(keys) <= fimAcceptChunk
-			keys = keys[:min(len(keys), fimAcceptChunk)]
-			acc := newFIMAccept(tx, note, by, now)
-			for _, k := range keys {
-				if err := acc.close(k); err != nil {
-					return fmt.Errorf("change %s: %w", keyID(k), err)
-				}
-			}
-			if err := acc.lowerOpenCounts(); err != nil {
-				return err
-			}
-			chunk := sum
-			chunk.add(acc.closed)
-			if last && chunk.Accepted > 0 {
-				if err := appendAuditTx(tx, by, "fim_change.accept", auditTarget("fim_policy", policyID), nil, chunk); err != nil {
-					return err
-				}
-			}
-			sum = chunk // only once the chunk commits
-			return nil
-		})
-		if err != nil {
-			return sum.Accepted, fmt.Errorf("store: accept file integrity changes of policy %s: %w", policyID, err)
-		}
-		if last {
-			return sum.Accepted, nil
-		}
-	}
-}
-
 // fimAccept closes changes inside one transaction and then writes the
 // open counts and the audit entries.
 type fimAccept struct {
@@ -202,6 +137,10 @@ type fimAcceptance struct {
 	Accepted int                `json:"accepted"`
 	Changes  []fimAcceptedEntry `json:"changes"`
 	More     int                `json:"more,omitempty"` // accepted but not listed
+	// Through is a patch-day acceptance's bound: no newer change was
+	// accepted. Partial says its last chunk has not committed (yet).
+	Through string `json:"through,omitempty"`
+	Partial bool   `json:"partial,omitempty"`
 }
 
 type fimAcceptedEntry struct {

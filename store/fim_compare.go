@@ -152,6 +152,7 @@ func fimDiff(was, now fim.Object, watch []string) []string {
 func fimCovers(p *FIMPolicy, path string) bool {
 	under := false
 	for _, root := range p.Paths {
+		root = fim.ShownPath(root) // as the agent reports it (only a root with a lookalike escape differs)
 		if path == root || strings.HasPrefix(path, strings.TrimRight(root, `/\`)+"/") ||
 			(isWindowsPath(root) && strings.HasPrefix(path, strings.TrimRight(root, `/\`)+`\`)) {
 			under = true

@@ -49,11 +49,12 @@ func sampleFIMPolicy() FIMPolicyProps {
 		CanEdit: true,
 		Policy: FIMPolicyRow{ID: "2", Name: "Web root", Agents: []string{"web-1", "label:role=web"}, Resolved: 3,
 			Paths: []string{"/var/www", "/srv/app"}, Interval: "1h"},
-		Exclude:    []string{"/var/www/cache/**"},
-		Attributes: []string{"type", "sha256", "size", "mode"},
-		Severity:   []FIMSeverityRule{{Pattern: "/var/www/*.php", Severity: "critical"}, {Pattern: "/srv/app/**", Severity: "low"}},
-		Revision:   "0123456789abcdef0123",
-		UpdatedAt:  now.Add(-48 * time.Hour),
+		Exclude:       []string{"/var/www/cache/**"},
+		Attributes:    []string{"type", "sha256", "size", "mode"},
+		Severity:      []FIMSeverityRule{{Pattern: "/var/www/*.php", Severity: "critical"}, {Pattern: "/srv/app/**", Severity: "low"}},
+		Revision:      "0123456789abcdef0123",
+		UpdatedAt:     now.Add(-48 * time.Hour),
+		AcceptThrough: "57",
 		Agents: []FIMAgentRow{
 			{AgentID: "1", AgentName: "web-1", Objects: 40000, Bytes: 3 << 30, BaselineAt: now.Add(-47 * time.Hour),
 				LastScanAt: now.Add(-50 * time.Minute), Open: FIMCounts{Critical: 1, Low: 4},
@@ -371,6 +372,12 @@ func TestFIMRefresh(t *testing.T) {
 	texts := findAll(doc, byTestID("fim-pending"))
 	if len(texts) != 2 || !strings.Contains(text(texts[0]), "baseline starts") || !strings.Contains(text(texts[1]), "Scan requested") {
 		t.Errorf("pending scans are not explained: %d notes", len(texts))
+	}
+}
+
+func TestShownTextKeepsLines(t *testing.T) {
+	if got, want := shownText("line 1\n\tline 2\u202e\x1b"), "line 1\n\tline 2\\u202e\\x1b"; got != want {
+		t.Errorf("shownText = %q, want %q", got, want)
 	}
 }
 

@@ -236,20 +236,22 @@ func ackerName(by string) string {
 // formatting ones (zero-width spaces, right-to-left overrides that can
 // make "exe.txt" read as "txt.exe") are written as Go escapes, \n, \x1b,
 // \u202e. Everything else, other scripts included, is shown as is.
-func shownName(s string) string {
-	clean := true
-	for _, r := range s {
-		if hiddenRune(r) {
-			clean = false
-			break
-		}
-	}
-	if clean {
+func shownName(s string) string { return escapeHidden(s, hiddenRune) }
+
+// shownText is shownName for text that may span lines (audit values such
+// as a body template): newlines and tabs stay, the rest is escaped alike.
+func shownText(s string) string {
+	return escapeHidden(s, func(r rune) bool { return r != '\n' && r != '\t' && hiddenRune(r) })
+}
+
+// escapeHidden writes the runes hidden says so of as Go escapes.
+func escapeHidden(s string, hidden func(rune) bool) string {
+	if !strings.ContainsFunc(s, hidden) {
 		return s
 	}
 	var b strings.Builder
 	for _, r := range s {
-		if !hiddenRune(r) {
+		if !hidden(r) {
 			b.WriteRune(r)
 			continue
 		}

@@ -80,6 +80,9 @@ type FIMPolicyProps struct {
 	// the agent AcceptAgent ("" for the form of all agents).
 	AcceptErrors map[string]string
 	AcceptAgent  string
+	// AcceptThrough is the newest open change id when the page was made:
+	// "Accept all" accepts nothing newer, as the person has not seen it.
+	AcceptThrough string
 }
 
 // FIMSeverityRule is one "pattern → severity" rule.

@@ -43,6 +43,10 @@ func deny(s *State, paths ...string) {
 	}
 }
 
+// TestScanKeepsRecordsOfUnreadablePaths: what the agent may not read
+// keeps its record while it looks as recorded; once its metadata moves
+// (or it is new) it is reported with that metadata and no hash, so making
+// a file unreadable to the agent cannot hide its changes.
 func TestScanKeepsRecordsOfUnreadablePaths(t *testing.T) {
 	root := t.TempDir()
 	tree(t, root)
@@ -54,24 +58,45 @@ func TestScanKeepsRecordsOfUnreadablePaths(t *testing.T) {
 	writeFile(t, filepath.Join(root, "b/inner.txt"), "changed")
 	writeFile(t, filepath.Join(root, "b/new.txt"), "new")
 	writeFile(t, filepath.Join(root, "a/new.txt"), "new")
-	deny(s, filepath.Join(root, "a/one.txt"), filepath.Join(root, "b"))
+	writeFile(t, filepath.Join(root, "a/secret.txt"), "new, unreadable")
+	deny(s, filepath.Join(root, "a/one.txt"), filepath.Join(root, "a/two.txt"), filepath.Join(root, "a/secret.txt"), filepath.Join(root, "b"))
 	rec, _ := scanOnce(t, s, p)
-	// Nothing below b is reported removed, one.txt's change waits until it
-	// can be read, and what could be read is reported as usual.
-	if got, want := summarize(root, rec.changes()), []string{"added /a/new.txt"}; !slices.Equal(got, want) {
+	// Nothing below b is reported removed (b cannot be listed); one.txt
+	// moved and secret.txt is new: reported with their metadata and no
+	// hash; two.txt did not move, so it is not read at all.
+	if got, want := summarize(root, rec.changes()), []string{"added /a/new.txt", "added /a/secret.txt", "modified /a/one.txt size,mtime"}; !slices.Equal(got, want) {
 		t.Errorf("changes while denied:\n got %q\nwant %q", got, want)
 	}
-	wantErrs := []string{"/a/one.txt: open: permission denied", "/b: open: permission denied"}
+	for _, c := range rec.changes() {
+		if strings.HasSuffix(c.Path, "/one.txt") && (c.After == nil || c.After.SHA256 != "" || c.Before == nil || c.Before.SHA256 == "") {
+			t.Errorf("one.txt reported with before %+v after %+v; want its old hash before, none after", c.Before, c.After)
+		}
+	}
+	const unknown = ": content not read; reported with its metadata, sha256 unknown"
+	wantErrs := []string{
+		"/a/one.txt: open: permission denied" + unknown,
+		"/a/secret.txt: open: permission denied" + unknown,
+		"/b: open: permission denied",
+	}
 	if got := errorsOf(root, rec); !slices.Equal(got, wantErrs) {
 		t.Errorf("errors:\n got %q\nwant %q", got, wantErrs)
 	}
-	if rec.batches[len(rec.batches)-1].Progress.Errors != 2 {
+	if rec.batches[len(rec.batches)-1].Progress.Errors != 3 {
 		t.Errorf("progress %+v", rec.batches[len(rec.batches)-1].Progress)
+	}
+	// Still denied, nothing moved: read again (no hash yet), errors only,
+	// no change reported twice.
+	rec, _ = scanOnce(t, s, p)
+	if len(rec.changes()) != 0 {
+		t.Errorf("second scan while denied reports %q", summarize(root, rec.changes()))
+	}
+	if got := errorsOf(root, rec); !slices.Equal(got, []string{"/a/one.txt: open: permission denied", "/a/secret.txt: open: permission denied", "/b: open: permission denied"}) {
+		t.Errorf("second scan's errors %q", got)
 	}
 
 	s.open = osOpener
 	rec, _ = scanOnce(t, s, p)
-	want := []string{"added /b/new.txt", "modified /a/one.txt sha256,size,mtime", "modified /b/inner.txt sha256,size,mtime"}
+	want := []string{"added /b/new.txt", "modified /a/one.txt sha256", "modified /a/secret.txt sha256", "modified /b/inner.txt sha256,size,mtime"}
 	if got := summarize(root, rec.changes()); !slices.Equal(got, want) {
 		t.Errorf("changes once readable:\n got %q\nwant %q", got, want)
 	}
@@ -259,5 +284,37 @@ func TestScanSplitsManyErrorsOverBatches(t *testing.T) {
 	}
 	if n := len(rec.errors()); n != 250 || sum.Errors != 250 {
 		t.Errorf("%d errors reported, summary says %d; want 250", n, sum.Errors)
+	}
+}
+
+// TestScanBoundsBatchesByBytes: long paths make smaller batches, so the
+// batches in flight stay small whatever names a tree holds.
+func TestScanBoundsBatchesByBytes(t *testing.T) {
+	root := t.TempDir()
+	deep := mkdirDeep(t, root, 3000)
+	dir, err := os.OpenRoot(deep)
+	must(t, err)
+	defer dir.Close()
+	for i := range 400 {
+		f, err := dir.Create(fmt.Sprintf("%03d%s", i, strings.Repeat("f", 200)))
+		must(t, err)
+		f.Close()
+	}
+	s := openTestState(t)
+	rec, _ := scanOnce(t, s, Policy{ID: "p", Revision: "1", Paths: []string{root}})
+	if n := len(rec.changes()); n != 400+strings.Count(strings.TrimPrefix(deep, root), "/")+1 {
+		t.Fatalf("%d objects recorded", n)
+	}
+	for _, b := range rec.batches {
+		size := 0
+		for _, c := range b.Changes {
+			size += 2 * len(c.Path) // the path and its state key
+		}
+		if size > maxBatchBytes+16<<10 {
+			t.Errorf("batch %d holds %d changes, %d bytes of paths; want at most about %d", b.Seq, len(b.Changes), size, maxBatchBytes)
+		}
+	}
+	if len(rec.batches) < 3 {
+		t.Errorf("%d batches for 1.3 MB of paths and keys: not split by size", len(rec.batches))
 	}
 }

@@ -1,6 +1,7 @@
 package fim
 
 import (
+	"math"
 	"os"
 	"runtime/debug"
 	"sync"
@@ -17,14 +18,25 @@ import (
 // is small), and two workers hash small files about 10% faster.
 const scanGCPercent = 400
 
-// gcRaise holds GOGC at scanGCPercent while any scan runs, process-wide:
-// the setting is the runtime's, so scans share one raise and the last to
-// end puts back what was there. A GOGC already higher, or off, is kept,
-// and so is any GOGC the environment sets: that is the operator's choice.
+// scanMemoryLimit is the soft memory limit (GOMEMLIMIT) held with the
+// raised GOGC. GOGC lets the heap grow to five times what is live, and a
+// tree of hostile names (4 KiB paths and symlink targets) makes the
+// batches in flight several MiB each: the limit has the collector run
+// more often as the Go runtime's memory nears it, instead of letting the
+// raise grow the heap past it.
+const scanMemoryLimit = 64 << 20
+
+// gcRaise holds GOGC at scanGCPercent, and the memory limit at
+// scanMemoryLimit, while any scan runs, process-wide: the settings are the
+// runtime's, so scans share one raise and the last to end puts back what
+// was there. A GOGC already higher, or off, is kept, and so is a lower
+// memory limit; GOGC or GOMEMLIMIT set in the environment are the
+// operator's choice and kept as they are.
 var gcRaise struct {
 	sync.Mutex
-	scans int
-	prev  int
+	scans     int
+	prevGC    int
+	prevLimit int64
 }
 
 // raiseGC raises GOGC for a scan; the returned func ends the raise.
@@ -32,9 +44,13 @@ func raiseGC() (restore func()) {
 	gcRaise.Lock()
 	defer gcRaise.Unlock()
 	if gcRaise.scans == 0 {
-		gcRaise.prev = debug.SetGCPercent(scanGCPercent)
-		if gcRaise.prev < 0 || gcRaise.prev > scanGCPercent || os.Getenv("GOGC") != "" {
-			debug.SetGCPercent(gcRaise.prev)
+		gcRaise.prevGC = debug.SetGCPercent(scanGCPercent)
+		if gcRaise.prevGC < 0 || gcRaise.prevGC > scanGCPercent || os.Getenv("GOGC") != "" {
+			debug.SetGCPercent(gcRaise.prevGC)
+		}
+		gcRaise.prevLimit = debug.SetMemoryLimit(-1) // reads it
+		if gcRaise.prevLimit > scanMemoryLimit && os.Getenv("GOMEMLIMIT") == "" {
+			debug.SetMemoryLimit(scanMemoryLimit)
 		}
 	}
 	gcRaise.scans++
@@ -45,8 +61,12 @@ func raiseGC() (restore func()) {
 			defer gcRaise.Unlock()
 			gcRaise.scans--
 			if gcRaise.scans == 0 {
-				debug.SetGCPercent(gcRaise.prev)
+				debug.SetGCPercent(gcRaise.prevGC)
+				debug.SetMemoryLimit(gcRaise.prevLimit)
 			}
 		})
 	}
 }
+
+// noMemoryLimit is the runtime's "no limit" (math.MaxInt64).
+const noMemoryLimit = math.MaxInt64

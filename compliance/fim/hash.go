@@ -84,7 +84,7 @@ func (h *hasher) hashOnce(ctx context.Context, f *inflight, path string, want fi
 	file, err := h.open(f.it.dir, path, want)
 	if err != nil {
 		if unseen {
-			err = unseenOpenError(path, err)
+			want, err = unseenOpenError(path, err)
 		}
 		return want, "", err
 	}
@@ -106,16 +106,17 @@ func (h *hasher) hashOnce(ctx context.Context, f *inflight, path string, want fi
 // unseenOpenError says why a file the walk did not lstat could not be
 // opened as the walk would have said it had it looked: the error of lstat
 // when that fails too (a file gone is "vanished during the scan"), else
-// the open's.
-func unseenOpenError(path string, openErr error) error {
-	_, err := lstat(path)
+// the open's. What lstat saw comes with it, so a file the agent may not
+// read is still recorded with its metadata.
+func unseenOpenError(path string, openErr error) (fileStat, error) {
+	st, err := lstat(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return errVanished
+		return fileStat{}, errVanished
 	case err != nil:
-		return err
+		return fileStat{}, err
 	}
-	return openErr
+	return st, openErr
 }
 
 // hashFile streams the file's content through SHA-256, so a file of any

@@ -3,6 +3,7 @@ package fim
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"slices"
 	"time"
 	"unicode/utf8"
@@ -18,6 +19,13 @@ type op struct {
 // gather before they are written in their own small transaction; they
 // report nothing, so they need no confirmation from the server.
 const silentChunk = 1000
+
+// maxBatchBytes bounds the paths, targets and state writes one batch (or
+// one chunk of silent updates) gathers, besides its count of changes: a
+// thousand changes of ordinary paths take about 300 KB, but paths and
+// symlink targets of 4 KiB each (a tree made to exhaust the agent) would
+// take 12 MB, times the batches in flight.
+const maxBatchBytes = 1 << 20
 
 // reporter turns items into changes, in walk order, sends them in
 // batches and applies each batch to the state once Send confirmed it.
@@ -35,7 +43,9 @@ type reporter struct {
 	changes  []Change
 	errs     []ScanError
 	ops      []op // the state writes of changes, applied with their batch
+	bytes    int  // of changes, errors and ops, toward maxBatchBytes
 	silent   []op
+	silentB  int // bytes of silent
 	progress Progress
 	sum      Summary
 	lastSend time.Time
@@ -78,7 +88,7 @@ func (r *reporter) item(ctx context.Context, it *item) error {
 		return err
 	}
 	// One item adds at most three errors: flush while there is room.
-	if len(r.changes) >= r.opts.MaxChanges || len(r.errs) > maxBatchErrors-3 {
+	if len(r.changes) >= r.opts.MaxChanges || len(r.errs) > maxBatchErrors-3 || r.bytes >= maxBatchBytes {
 		return r.flush(ctx, false)
 	}
 	return nil
@@ -113,14 +123,14 @@ func (r *reporter) flushIfDue(ctx context.Context) error {
 
 // handle decides what one item means for the report and the state.
 func (r *reporter) handle(it *item) error {
-	path := escapeName(it.path)
+	path := ShownPath(it.path)
 	if it.err != "" {
 		r.addError(path, it.err)
 	}
 	if it.corrupt {
 		r.addError(path, "its record in the local state was unreadable; recorded afresh")
 		if !it.hasObject {
-			r.silent = append(r.silent, op{key: it.key})
+			r.addSilent(op{key: it.key})
 		}
 	}
 	if it.stored != nil && !it.hasObject {
@@ -131,20 +141,25 @@ func (r *reporter) handle(it *item) error {
 		return nil
 	}
 	obj := it.st.obj
-	unknown := false // content changing on every read: sha256 not known
+	unknown := false // content not read: sha256 not known
 	if it.hash && it.hashErr != nil {
-		var sc *stillChanging
-		if !errors.As(it.hashErr, &sc) || !metadataMoved(it.stored, it.st) {
-			// Unreadable, vanished, stalled, or changing but still as
-			// recorded: the old record stays.
+		if !contentOnlyUnknown(it) || !metadataMoved(it.stored, it.st) {
+			// Vanished, or unreadable but still as recorded: the old
+			// record stays, and the next scan tries again.
 			r.addError(path, describe(it.hashErr))
 			return nil
 		}
-		// Never readable as one piece, and no longer what was recorded:
-		// a file rewritten all the time must not go unreported. Its new
-		// metadata is reported and recorded with no hash, so the next
-		// scan reads it again and reports the sha256 it then has.
-		r.addError(path, describe(it.hashErr)+": sha256 unknown; reported with its new metadata, hashed again by the next scan")
+		// Unreadable (permission denied, a stalled read) or rewritten on
+		// every read, and no longer what was recorded, or new: a file made
+		// unreadable to the agent must not hide its changes. Its metadata
+		// is reported and recorded with no hash, so the next scan reads
+		// it again and reports the sha256 it then has.
+		var sc *stillChanging
+		if errors.As(it.hashErr, &sc) {
+			r.addError(path, describe(it.hashErr)+": sha256 unknown; reported with its new metadata, hashed again by the next scan")
+		} else {
+			r.addError(path, describe(it.hashErr)+": content not read; reported with its metadata, sha256 unknown")
+		}
 		unknown = true
 	}
 	obj.SHA256 = it.sum
@@ -164,10 +179,17 @@ func (r *reporter) handle(it *item) error {
 		if len(attrs) > 0 {
 			r.change(Change{Path: path, Kind: Modified, Attrs: attrs, Before: shown(it.stored.Object), After: shown(obj)}, op{key: it.key, val: encodeRecord(rec)})
 		} else if !sameRecord(*it.stored, rec) {
-			r.silent = append(r.silent, op{key: it.key, val: encodeRecord(rec)})
+			r.addSilent(op{key: it.key, val: encodeRecord(rec)})
 		}
 	}
 	return r.flushSilent()
+}
+
+// contentOnlyUnknown reports whether the file's hash failed but the scan
+// knows what it is: a regular file it looked at (lstat, or the fstat of
+// the open file), not one that vanished.
+func contentOnlyUnknown(it *item) bool {
+	return it.st.obj.Type == TypeFile && !errors.Is(it.hashErr, errVanished) && !errors.Is(it.hashErr, fs.ErrNotExist)
 }
 
 // metadataMoved reports whether the file's stat differs from its record
@@ -186,7 +208,7 @@ func metadataMoved(was *record, now fileStat) bool {
 // escaped like a name (the state keeps the raw bytes), and clipped to
 // MaxPathLen.
 func shown(o Object) *Object {
-	o.Target = clip(escapeName(o.Target))
+	o.Target = clip(ShownPath(o.Target))
 	return &o
 }
 
@@ -212,19 +234,32 @@ func (r *reporter) change(c Change, o op) {
 	}
 	r.changes = append(r.changes, c)
 	r.ops = append(r.ops, o)
+	r.bytes += len(c.Path) + len(o.key) + len(o.val)
+	if c.Before != nil {
+		r.bytes += len(c.Before.Target)
+	}
+	if c.After != nil {
+		r.bytes += len(c.After.Target)
+	}
+}
+
+func (r *reporter) addSilent(o op) {
+	r.silent = append(r.silent, o)
+	r.silentB += len(o.key) + len(o.val)
 }
 
 func (r *reporter) addError(path, msg string) {
 	r.errs = append(r.errs, ScanError{Path: clip(path), Error: msg})
+	r.bytes += len(path) + len(msg)
 	r.progress.Errors++
 }
 
 func (r *reporter) flushSilent() error {
-	if len(r.silent) < silentChunk {
+	if len(r.silent) < silentChunk && r.silentB < maxBatchBytes {
 		return nil
 	}
 	err := r.out.put(r.ctx, pending{ops: r.silent})
-	r.silent = nil
+	r.silent, r.silentB = nil, 0
 	return err
 }
 
@@ -241,6 +276,7 @@ func (r *reporter) flush(ctx context.Context, done bool) error {
 	err := r.out.put(ctx, pending{batch: &b, ops: append(r.ops, r.silent...), done: done})
 	// Fresh slices: the sender owns the ones it was handed.
 	r.changes, r.errs, r.ops, r.silent = nil, nil, nil, nil
+	r.bytes, r.silentB = 0, 0
 	r.lastSend = time.Now()
 	return err
 }

@@ -2,26 +2,27 @@ package fim
 
 import (
 	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
-	bolterrors "go.etcd.io/bbolt/errors"
 )
 
 // Bucket layout: policies/<policy id>/{meta (key), records (bucket)},
-// and state/epoch. Records are keyed by pathKey, so a cursor yields them
+// state/epoch, and forgotten/<policy id> (the last scan number of a policy
+// Forget dropped). Records are keyed by pathKey, so a cursor yields them
 // in walk order.
 var (
-	bucketPolicies = []byte("policies")
-	bucketRecords  = []byte("records")
-	keyMeta        = []byte("meta")
-	bucketState    = []byte("state")
-	keyEpoch       = []byte("epoch")
+	bucketPolicies  = []byte("policies")
+	bucketRecords   = []byte("records")
+	keyMeta         = []byte("meta")
+	bucketState     = []byte("state")
+	keyEpoch        = []byte("epoch")
+	bucketForgotten = []byte("forgotten")
 )
 
 // deleteChunk is how many records one transaction removes: clearing a
@@ -178,11 +179,28 @@ func (s *State) Forget(policyID string) error {
 		return err
 	}
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		err := tx.Bucket(bucketPolicies).DeleteBucket([]byte(policyID))
-		if errors.Is(err, bolterrors.ErrBucketNotFound) {
+		b := tx.Bucket(bucketPolicies).Bucket([]byte(policyID))
+		if b == nil {
 			return nil
 		}
-		return err
+		var m policyMeta
+		if err := readMeta(b, &m); err != nil {
+			return err
+		}
+		// The scan number lives on: reports count within the state file's
+		// epoch, and the server drops a (scan, seq) it already holds, so
+		// numbering from 1 again if the policy comes back would have its
+		// reports acknowledged as resends, their changes lost.
+		if m.LastScan > 0 {
+			t, err := tx.CreateBucketIfNotExists(bucketForgotten)
+			if err != nil {
+				return err
+			}
+			if err := t.Put([]byte(policyID), binary.AppendUvarint(nil, m.LastScan)); err != nil {
+				return err
+			}
+		}
+		return tx.Bucket(bucketPolicies).DeleteBucket([]byte(policyID))
 	})
 	if err != nil {
 		return fmt.Errorf("fim: forget policy %s: %w", policyID, err)
@@ -211,12 +229,31 @@ func (s *State) updateMeta(policyID string, f func(*policyMeta)) error {
 		if err != nil {
 			return err
 		}
-		return writeMeta(b, f)
+		return writeMeta(b, func(m *policyMeta) {
+			if m.LastScan == 0 {
+				m.LastScan = forgottenScan(tx, policyID)
+			}
+			f(m)
+		})
 	})
 	if err != nil {
 		return fmt.Errorf("fim: write state of policy %s: %w", policyID, err)
 	}
 	return nil
+}
+
+// forgottenScan is the number of the last scan of a policy Forget dropped,
+// or 0.
+func forgottenScan(tx *bolt.Tx, policyID string) uint64 {
+	t := tx.Bucket(bucketForgotten)
+	if t == nil {
+		return 0
+	}
+	n, k := binary.Uvarint(t.Get([]byte(policyID)))
+	if k <= 0 {
+		return 0
+	}
+	return n
 }
 
 func policyBucket(tx *bolt.Tx, policyID string) (*bolt.Bucket, error) {

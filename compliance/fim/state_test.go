@@ -42,10 +42,12 @@ func TestStateBookkeeping(t *testing.T) {
 	if ids, _ := s.Policies(); !slices.Equal(ids, []string{"q"}) {
 		t.Errorf("Policies after Forget = %q", ids)
 	}
-	// A forgotten policy that comes back starts with a baseline.
+	// A forgotten policy that comes back starts with a baseline, numbered
+	// after its last scan: the server drops reports it already holds by
+	// (scan, seq), so scan 1 again would be taken for a resend.
 	rec, _ := scanOnce(t, s, Policy{ID: "p", Revision: "1", Paths: []string{root}})
-	if !rec.batches[0].Baseline {
-		t.Error("scan after Forget is not a baseline")
+	if b := rec.batches[0]; !b.Baseline || b.Scan != 2 {
+		t.Errorf("scan after Forget: baseline %v, scan %d; want a baseline numbered 2", b.Baseline, b.Scan)
 	}
 	if fi, err := os.Stat(s.db.Path()); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Errorf("state file mode %v, %v", fi.Mode(), err)

@@ -10,6 +10,10 @@ import (
 // file grows) are never blocked by it and freed pages are reused.
 const storedChunk = 4096
 
+// storedChunkBytes also bounds a chunk, by its keys and symlink targets:
+// 4,096 records of ordinary paths take about 300 KB, of 4 KiB paths 16 MB.
+const storedChunkBytes = 1 << 20
+
 // storedRec is one record read back from the state, in key order.
 type storedRec struct {
 	key     string
@@ -64,9 +68,11 @@ func (it *storedIter) fill() error {
 				k, v = c.Next()
 			}
 		}
-		for ; k != nil && len(it.buf) < storedChunk; k, v = c.Next() {
+		size := 0
+		for ; k != nil && len(it.buf) < storedChunk && size < storedChunkBytes; k, v = c.Next() {
 			r, err := decodeRecord(v)
 			it.buf = append(it.buf, storedRec{key: string(k), rec: r, corrupt: err != nil})
+			size += len(k) + len(v)
 		}
 		if k == nil {
 			it.eof = true

@@ -7,9 +7,7 @@ import (
 	"io/fs"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
-	"unicode/utf8"
 )
 
 // walkEvent is one step of the walk, in key order.
@@ -122,12 +120,13 @@ func (w *walker) visit(ctx context.Context, path, key string, st fileStat) error
 func (w *walker) child(ctx context.Context, dir, dirKey string, e dirEntry, open *dirHandle) error {
 	name := e.name
 	path, key := filepath.Join(dir, name), childKey(dirKey, name)
-	if len(path) > MaxPathLen/4 && len(escapeName(path)) > MaxPathLen {
+	if len(path) > MaxPathLen/4 && len(ShownPath(path)) > MaxPathLen {
 		// Longer than a report carries (escapes take 4 bytes for 1): the
 		// error says where, and nothing there is recorded.
 		return w.emit(walkEvent{key: key, path: path, err: fmt.Sprintf("path longer than %d bytes; not recorded, nor anything below it", MaxPathLen)})
 	}
-	if w.plan.excluded(path) {
+	if w.plan.excluded(ShownPath(path)) {
+		// Matched as reports show the path, as the server matches it.
 		return nil
 	}
 	if w.statLater && e.regular {
@@ -174,28 +173,4 @@ func (w *walker) readDir(path string, st fileStat) ([]dirEntry, *dirHandle, erro
 	}
 	slices.SortFunc(entries, func(a, b dirEntry) int { return strings.Compare(a.name, b.name) })
 	return entries, dir, nil
-}
-
-// escapeName writes invalid UTF-8 bytes as \xNN: reports are JSON, which
-// carries only UTF-8, and a person can still find the file. Only a path
-// with such bytes is escaped, so a name that holds a literal "\xff" reads
-// like one that holds the byte 0xff; the agent's state, keyed by the raw
-// bytes, still tells the two apart and reports each one's changes.
-func escapeName(s string) string {
-	if utf8.ValidString(s) {
-		return s
-	}
-	var out []byte
-	for len(s) > 0 {
-		r, n := utf8.DecodeRuneInString(s)
-		if r == utf8.RuneError && n == 1 {
-			out = append(out, `\x`...)
-			out = strconv.AppendUint(out, uint64(s[0])>>4, 16)
-			out = strconv.AppendUint(out, uint64(s[0])&15, 16)
-		} else {
-			out = append(out, s[:n]...)
-		}
-		s = s[n:]
-	}
-	return string(out)
 }

@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"path"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -36,6 +37,21 @@ func checkAbsPath(field, s string) error {
 	}
 	if !isAbs(s) {
 		return bad(field, "must be an absolute path, is %q", s)
+	}
+	return nil
+}
+
+// checkReportPath accepts a path an agent reports: an absolute path as
+// checkAbsPath says and, for a Unix path, a clean one (no "." or ".."
+// component, no "//", no trailing "/"), as the scanner builds them: else
+// "/etc/../root/x" would pass for a path under /etc, and "/etc//lvm/x"
+// would slip past an exclude glob.
+func checkReportPath(field, s string) error {
+	if err := checkAbsPath(field, s); err != nil {
+		return err
+	}
+	if strings.HasPrefix(s, "/") && path.Clean(s) != s {
+		return bad(field, `must be a clean path (no "." or ".." component, no "//", no trailing "/"), is %q`, s)
 	}
 	return nil
 }
@@ -87,7 +103,7 @@ func checkAttrs(field string, attrs []string) error {
 // checkChange checks a change's path, its kind against the presence of
 // before and after, and both objects. A baseline holds only additions.
 func checkChange(c *fim.Change, baseline bool) error {
-	if err := checkAbsPath("path", c.Path); err != nil {
+	if err := checkReportPath("path", c.Path); err != nil {
 		return err
 	}
 	switch c.Kind {
@@ -176,7 +192,7 @@ func isSHA256Hex(s string) bool {
 
 // checkScanError checks an error's path and message.
 func checkScanError(e *fim.ScanError) error {
-	if err := checkAbsPath("path", e.Path); err != nil {
+	if err := checkReportPath("path", e.Path); err != nil {
 		return err
 	}
 	return checkText("error", e.Error, MaxMessageLen, true)
