@@ -156,6 +156,16 @@ func (r *fimRunner) due(now time.Time) (time.Duration, string) {
 	if !baselined {
 		return r.firstAt.Sub(now), "baseline"
 	}
+	// So is a scan cut short: what it was to report (a "scan now" after a
+	// change, say) must not wait an interval, which may be a week.
+	interrupted, err := r.st.Interrupted(p.ID)
+	if err != nil {
+		r.log.Error("read file integrity state", "err", err)
+		return r.scans.failRetry.Min, "retry"
+	}
+	if interrupted {
+		return r.firstAt.Sub(now), "interrupted"
+	}
 	return last.Add(p.Interval.D()).Sub(now), "interval"
 }
 

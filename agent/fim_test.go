@@ -313,6 +313,50 @@ func TestFIMInterruptedRebaselineResumesAtOnce(t *testing.T) {
 	}
 }
 
+// TestFIMInterruptedScanRunsAgainAtOnce: a scan cut short by a restart
+// (here one a person asked for after a change) runs again as soon as the
+// agent is back, not an interval after the last scan that completed.
+func TestFIMInterruptedScanRunsAgainAtOnce(t *testing.T) {
+	srv := newFIMServer(t)
+	state, dir := t.TempDir(), fimTree(t)
+	run := startFIMScans(t, state, srv)
+	p := policyOf("p1", dir)
+	run.s.assign([]wire.FIMPolicy{p})
+	base := srv.waitDone("p1", 1, 20*time.Second)[0]
+
+	write(t, filepath.Join(dir, "a.txt"), "changed")
+	block := make(chan int)
+	srv.set(func(s *fimServer) { s.block["p1"] = block })
+	p.ScanRequest = 1
+	run.s.assign([]wire.FIMPolicy{p})
+	srv.waitFor("the requested scan's first report", 20*time.Second, func() bool {
+		for _, r := range srv.reports { // waitFor holds srv.mu
+			if r.PolicyID == "p1" && r.Scan > base.Scan {
+				return true
+			}
+		}
+		return false
+	})
+	if err := run.stop(); err != nil {
+		t.Fatal(err)
+	}
+
+	srv.set(func(s *fimServer) { delete(s.block, "p1") })
+	run = startFIMScans(t, state, srv)
+	run.s.assign([]wire.FIMPolicy{p}) // the same request: acted on already
+	done := srv.waitDone("p1", 2, 20*time.Second)
+	last := done[len(done)-1]
+	var got []string
+	for _, r := range srv.reportsOf("p1") {
+		if r.Scan == last.Scan {
+			got = append(got, kinds(dir, r.Changes)...)
+		}
+	}
+	if last.Baseline || !slices.Equal(got, []string{"modified /a.txt"}) {
+		t.Fatalf("after the restart: scan %d baseline %v changes %q, want the change reported", last.Scan, last.Baseline, got)
+	}
+}
+
 // TestFIMPolicyChangeCancelsScan: a new revision stops the running scan
 // and starts a new baseline with it.
 func TestFIMPolicyChangeCancelsScan(t *testing.T) {

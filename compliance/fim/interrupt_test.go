@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 )
@@ -162,5 +163,46 @@ func TestScanOfAPolicyAlreadyScanning(t *testing.T) {
 	must(t, err)
 	if !errors.Is(inner, ErrScanRunning) {
 		t.Errorf("second scan of the same policy: %v", inner)
+	}
+}
+
+// TestScanReportsPastAFileStillBeingRead: a file that takes long to read
+// (a big one first in the walk) holds back neither the rest of the scan
+// nor its progress count: what is hashed is reported meanwhile.
+func TestScanReportsPastAFileStillBeingRead(t *testing.T) {
+	root := t.TempDir()
+	writeFile(t, filepath.Join(root, "a-big"), "slow")
+	for i := range 300 {
+		writeFile(t, filepath.Join(root, fmt.Sprintf("b/f%03d", i)), "x")
+	}
+	s := openTestState(t)
+	release := make(chan struct{})
+	s.open.content = func(at *dirHandle, path string, want fileStat) (contentReader, error) {
+		if filepath.Base(path) == "a-big" {
+			select {
+			case <-release:
+			case <-time.After(10 * time.Second): // the test fails below, not hangs
+			}
+		}
+		return openContent(at, path, want)
+	}
+	var once sync.Once
+	var before uint64 // objects reported while a-big was still being read
+	rec := &recorder{fail: func(b Batch) error {
+		if b.Progress.Objects >= 200 {
+			once.Do(func() { before = b.Progress.Objects; close(release) })
+		}
+		return nil
+	}}
+	p := Policy{ID: "p", Revision: "1", Paths: []string{root}, Workers: 2}
+	start := time.Now()
+	if _, err := s.Scan(context.Background(), p, ScanOptions{Send: rec.send, MaxChanges: 50}); err != nil {
+		t.Fatal(err)
+	}
+	if before == 0 || time.Since(start) > 9*time.Second {
+		t.Fatalf("nothing past a-big was reported while it was read (took %s)", time.Since(start))
+	}
+	if n := len(rec.changes()); n != 303 {
+		t.Errorf("%d objects recorded, want 303", n)
 	}
 }

@@ -42,6 +42,7 @@ type group struct {
 	bytes  int64         // to hash, as far as known
 	hashes int32         // items to hash
 	done   chan struct{} // nil when nothing in the group is hashed; closed when left reaches 0
+	hashed chan<- *group // told the group when left reaches 0 (the scan's, shared)
 	next   atomic.Int32  // the next item a worker claims
 	left   atomic.Int32  // items to hash not hashed yet
 }
@@ -63,6 +64,7 @@ type joiner struct {
 	full    bool // re-hash every file this scan
 	ordered chan<- *group
 	jobs    chan<- *group
+	hashed  chan<- *group // see group.hashed
 	workers int
 	cur     *group
 }
@@ -107,7 +109,7 @@ func (j *joiner) event(ev walkEvent) error {
 // per file: less for the garbage collector to chase (see scanGCPercent).
 func (j *joiner) newItem() *item {
 	if j.cur == nil {
-		j.cur = &group{items: make([]*item, 0, groupItems), slab: make([]item, 0, groupItems)}
+		j.cur = &group{items: make([]*item, 0, groupItems), slab: make([]item, 0, groupItems), hashed: j.hashed}
 	}
 	g := j.cur
 	if len(g.slab) == cap(g.slab) {

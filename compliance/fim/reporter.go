@@ -52,30 +52,58 @@ type reporter struct {
 }
 
 // consume handles items until the walk is over, sending a batch whenever
-// one is full and at least every opts.Every.
-func (r *reporter) consume(ctx context.Context, ordered <-chan *group) error {
+// one is full and at least every opts.Every. Groups are handled as their
+// hashing finishes, not in walk order: a few big files early in the walk
+// would otherwise hold back everything after them, and the progress
+// count with it, until they are read (the state's writes are per path,
+// and the server's too, so order does not matter). At most window groups
+// wait for hashing, which bounds how far the walk runs ahead.
+func (r *reporter) consume(ctx context.Context, ordered <-chan *group, hashed <-chan *group) error {
 	tick := time.NewTicker(min(r.opts.Every/4+time.Millisecond, 250*time.Millisecond))
 	defer tick.Stop()
+	waiting := map[*group]bool{} // taken from ordered, hashing not finished
+	early := map[*group]bool{}   // hashing finished before taken from ordered
+	walked := false
 	for {
+		in := ordered
+		if walked || len(waiting) >= window {
+			in = nil
+		}
+		if walked && len(waiting) == 0 {
+			return nil
+		}
+		var g *group
 		select {
-		case g, ok := <-ordered:
+		case next, ok := <-in:
 			if !ok {
-				return nil
+				walked = true
+				continue
 			}
-			if err := r.waitHash(ctx, g, tick); err != nil {
-				return err
+			if next.done != nil && !early[next] {
+				waiting[next] = true
+				continue
 			}
-			for _, it := range g.items {
-				if err := r.item(ctx, it); err != nil {
-					return err
-				}
+			delete(early, next)
+			g = next
+		case done := <-hashed:
+			if !waiting[done] {
+				early[done] = true
+				continue
 			}
+			delete(waiting, done)
+			g = done
 		case <-tick.C:
 			if err := r.flushIfDue(ctx); err != nil {
 				return err
 			}
+			continue
 		case <-ctx.Done():
 			return ctx.Err()
+		}
+		for _, it := range g.items {
+			if err := r.item(ctx, it); err != nil {
+				return err
+			}
 		}
 	}
 }
@@ -92,26 +120,6 @@ func (r *reporter) item(ctx context.Context, it *item) error {
 		return r.flush(ctx, false)
 	}
 	return nil
-}
-
-// waitHash waits for a worker to hash g's files, still sending progress
-// while a big file is read.
-func (r *reporter) waitHash(ctx context.Context, g *group, tick *time.Ticker) error {
-	if g.done == nil {
-		return nil
-	}
-	for {
-		select {
-		case <-g.done:
-			return nil
-		case <-tick.C:
-			if err := r.flushIfDue(ctx); err != nil {
-				return err
-			}
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
 }
 
 func (r *reporter) flushIfDue(ctx context.Context) error {

@@ -14,6 +14,11 @@ import (
 // order results are reported in.
 const window = 16
 
+// hashedCap is the room for groups whose hashing finished: at most window
+// taken by the reporter and waiting, window more in the ordered queue,
+// and the one the walk is handing on, so a worker never blocks telling.
+const hashedCap = 2*window + 2
+
 // Scan walks the policy's paths once, reports what changed through
 // o.Send, and moves the local state batch by batch as Send confirms.
 //
@@ -97,6 +102,7 @@ func (s *State) run(ctx context.Context, p Policy, pl plan, full bool, r *report
 	defer cancel()
 	ordered := make(chan *group, window)
 	jobs := make(chan *group, window*pl.workers) // each group once per worker
+	hashed := make(chan *group, hashedCap)
 	pool := newHashPool(ctx, r.hasher, jobs, pl.workers)
 	var wg sync.WaitGroup // the walk
 	var walkErr error
@@ -106,7 +112,7 @@ func (s *State) run(ctx context.Context, p Policy, pl plan, full bool, r *report
 		defer close(ordered)
 		defer close(jobs)
 		lowerThreadPriority()
-		j := &joiner{ctx: ctx, plan: pl, full: full, ordered: ordered, jobs: jobs, workers: pl.workers,
+		j := &joiner{ctx: ctx, plan: pl, full: full, ordered: ordered, jobs: jobs, hashed: hashed, workers: pl.workers,
 			stored: &storedIter{db: s.db, policyID: []byte(p.ID)}}
 		w := &walker{plan: pl, names: s.open.names, emit: j.event, statLater: r.sum.Baseline && pl.hash, dirs: dirs}
 		walkErr = w.walk(ctx)
@@ -118,7 +124,7 @@ func (s *State) run(ctx context.Context, p Policy, pl plan, full bool, r *report
 	r.out = &sender{state: s, policyID: p.ID, revision: p.Revision, baseline: r.sum.Baseline,
 		scan: r.sum.Scan, send: r.opts.Send, cancel: cancel}
 	r.out.start(ctx)
-	err := r.consume(ctx, ordered)
+	err := r.consume(ctx, ordered, hashed)
 	if err == nil {
 		wg.Wait() // the walk is over: its error, if any, is final
 		if walkErr != nil {

@@ -177,6 +177,7 @@ func (s *sender) apply(ops []op, done bool) error {
 		}
 		return writeMeta(p, func(m *policyMeta) {
 			m.LastScanAt = time.Now().UTC()
+			m.CompletedScan = s.scan
 			if s.baseline {
 				m.Baselined, m.BaselineRevision = true, s.revision
 			}

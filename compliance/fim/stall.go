@@ -60,6 +60,9 @@ func (f *inflight) finish() {
 	f.it.dir.release()
 	if f.g.left.Add(-1) == 0 {
 		close(f.g.done)
+		if f.g.hashed != nil {
+			f.g.hashed <- f.g // never blocks: see hashedCap
+		}
 	}
 }
 

@@ -50,6 +50,7 @@ type policyMeta struct {
 	BaselineRevision string    `json:"baseline_revision,omitempty"` // revision whose baseline completed
 	LastScan         uint64    `json:"last_scan"`                   // number of the last scan started
 	LastScanAt       time.Time `json:"last_scan_at"`                // when the last completed scan finished
+	CompletedScan    uint64    `json:"completed_scan,omitempty"`    // number of the last scan that completed
 	ScanRequest      uint64    `json:"scan_request"`                // last "scan now" request acted on
 }
 
@@ -158,6 +159,15 @@ func (s *State) SetScanRequest(policyID string, n uint64) error {
 func (s *State) Baselined(policyID, revision string) (bool, error) {
 	m, err := s.meta(policyID)
 	return m.Baselined && m.BaselineRevision == revision, err
+}
+
+// Interrupted reports whether the policy's last scan started and did not
+// complete (the agent was stopped or killed, or the scan failed): the
+// changes it was to report are still unreported, so it is due again at
+// once rather than an interval later.
+func (s *State) Interrupted(policyID string) (bool, error) {
+	m, err := s.meta(policyID)
+	return m.LastScan > m.CompletedScan, err
 }
 
 // LastScanAt is when the policy's last completed scan finished, zero if
