@@ -40,6 +40,7 @@ type group struct {
 	items  []*item
 	slab   []item        // where items point
 	bytes  int64         // to hash, as far as known
+	names  int           // bytes of the items' keys and paths
 	hashes int32         // items to hash
 	done   chan struct{} // nil when nothing in the group is hashed; closed when left reaches 0
 	hashed chan<- *group // told the group when left reaches 0 (the scan's, shared)
@@ -49,9 +50,14 @@ type group struct {
 
 // A group is handed on once it holds groupItems items or groupBytes bytes
 // to hash, so big files are hashed in parallel, not one after another.
+//
+// groupNames bounds a group by its items' keys and paths too: 64 ordinary
+// paths take about 6 KB, but 64 paths of 4 KiB (a tree made to exhaust the
+// agent) 512 KB, times the groups in flight.
 const (
 	groupItems = 64
 	groupBytes = 1 << 20
+	groupNames = 64 << 10
 )
 
 // joiner merge-joins the walk with the stored records: both come in key
@@ -131,7 +137,8 @@ func (j *joiner) add(it *item) error {
 			g.done = make(chan struct{})
 		}
 	}
-	if len(g.items) < groupItems && g.bytes < groupBytes {
+	g.names += len(it.key) + len(it.path)
+	if len(g.items) < groupItems && g.bytes < groupBytes && g.names < groupNames {
 		return nil
 	}
 	return j.flush()

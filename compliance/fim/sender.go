@@ -38,6 +38,7 @@ type sender struct {
 	confirmed chan pending // to apply
 	applied   chan struct{}
 	commits   int
+	written   int // bytes of records applied since the mapping was last released
 
 	mu      sync.Mutex
 	err     error  // the first failure
@@ -139,15 +140,24 @@ func (s *sender) applyLoop() {
 		}
 		// Each commit reads the pages on the path to what it changed; over
 		// a long baseline those add up in resident memory unless let go.
-		if s.commits++; s.commits%releaseEvery == 0 {
+		s.commits++
+		for _, o := range ops {
+			s.written += len(o.key) + len(o.val)
+		}
+		if s.commits%releaseEvery == 0 || s.written >= releaseBytes {
 			s.state.releaseMapping()
+			s.written = 0
 		}
 	}
 }
 
 // releaseEvery is how many commits pass between releases of the state
-// file's mapped pages.
-const releaseEvery = 50
+// file's mapped pages, and releaseBytes how many bytes of records written:
+// 50 commits of ordinary paths write about 15 MB, of 4 KiB paths 400 MB.
+const (
+	releaseEvery = 50
+	releaseBytes = 16 << 20
+)
 
 // apply writes ops (and, for the last batch, the completed scan) in one
 // small transaction.
