@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -37,10 +38,30 @@ type reqCtx struct {
 	user    store.User
 	session *store.Session // nil for API requests
 	ip      string
+	// token is the name of the API token the request came with, "" for
+	// a session or a token without a name.
+	token string
 }
 
+// actor is who makes the request's changes, as the audit log (and the
+// records that say who acknowledged or accepted) name them: the user, and
+// the API token's name when it has one, "admin (token backup script)", so
+// a script's changes can be told from the person's (docs/api.md).
 func (rc *reqCtx) actor() store.Actor {
-	return store.Actor{UserID: rc.user.ID, Username: rc.user.Username, IP: rc.ip}
+	return store.Actor{UserID: rc.user.ID, Username: actorName(rc.user.Username, rc.token), IP: rc.ip}
+}
+
+// actorName is user, with the token's name when there is one. A name
+// with characters that would hide or reorder text (a newline, a
+// right-to-left override) is quoted with them escaped.
+func actorName(user, token string) string {
+	if token == "" {
+		return user
+	}
+	if q := strconv.QuoteToGraphic(token); q != `"`+token+`"` {
+		token = q
+	}
+	return user + " (token " + token + ")"
 }
 
 type handlerFunc func(w http.ResponseWriter, r *http.Request, rc *reqCtx) error
@@ -90,7 +111,7 @@ func (s *Server) bearer(r *http.Request) (*reqCtx, error) {
 			s.log.Warn("record token use", "token", t.ID, "err", err)
 		}
 	}
-	return &reqCtx{user: u, ip: clientIP(r)}, nil
+	return &reqCtx{user: u, ip: clientIP(r), token: t.Name}, nil
 }
 
 func (s *Server) logIfInternal(r *http.Request, err error) {

@@ -11,7 +11,7 @@ import (
 )
 
 // handleFIMPolicyPage shows one policy; ?partial=agents (live refresh)
-// answers the agents card alone.
+// answers the agents card alone, and ?edit=1 opens the edit form.
 func (s *Server) handleFIMPolicyPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	pol, err := s.webFIMPolicy(r.PathValue("id"))
 	if err != nil {
@@ -25,6 +25,9 @@ func (s *Server) handleFIMPolicyPage(w http.ResponseWriter, r *http.Request, rc 
 		s.render(w, r, http.StatusOK, ui.FIMAgentsCard(p))
 		return nil
 	}
+	// The Edit button's link without JavaScript: the page comes with the
+	// edit form open (fim.js opens it in place instead).
+	p.EditOpen = r.URL.Query().Get("edit") == "1"
 	s.render(w, r, http.StatusOK, ui.FIMPolicyPage(p))
 	return nil
 }

@@ -18,13 +18,17 @@ func (s *Server) handleMonitorPage(w http.ResponseWriter, r *http.Request, rc *r
 	}
 	cr := findRange(r.URL.Query().Get("range"))
 	p := ui.MonitorProps{
-		Page:        s.pageFor(w, r, rc, m.Name, "dashboard"),
+		Page:        s.pageFor(w, r, rc, m.Name, monitorNav(m)),
 		Monitor:     s.monitorRow(m),
 		Interval:    formatDuration(m.Interval),
 		Timeout:     formatDuration(m.Timeout),
 		Paused:      m.Paused,
 		Range:       cr.name,
 		ValuesFirst: isHostCheck(m.Type),
+		// The server makes these results from what it holds: there is
+		// no request, so no timeout and no response time to show.
+		NoLatency: serverResults(m.Type),
+		FIMAgent:  fimMonitorAgent(m),
 	}
 	if p.ValuesFirst {
 		// A host check's latency is only how long reading the host took:
@@ -99,6 +103,27 @@ func (s *Server) monitorCharts(p *ui.MonitorProps, m store.Monitor, cr chartRang
 	}
 	p.Values, p.ValuesNote = values.charts, values.note
 	return nil
+}
+
+// monitorNav is the section of the nav a monitor's page belongs to: a
+// file-integrity monitor's is File integrity (the server made it for a
+// policy, and its page leads to the host's changes), every other one's
+// the dashboard, where monitors are listed.
+func monitorNav(m store.Monitor) string {
+	if m.Type == checks.FIMType {
+		return "fim"
+	}
+	return "dashboard"
+}
+
+// fimMonitorAgent is the agent a file-integrity monitor judges (the one
+// location the server gives it, see ensureFIMMonitor, and the API keeps);
+// "" for any other monitor.
+func fimMonitorAgent(m store.Monitor) string {
+	if m.Type != checks.FIMType || len(m.Locations) != 1 || m.Locations[0] == serverLocation {
+		return ""
+	}
+	return m.Locations[0]
 }
 
 // isHostCheck says whether a check type reads the host it runs on (cpu,

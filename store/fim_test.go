@@ -48,7 +48,7 @@ func TestFIMPolicyLifecycle(t *testing.T) {
 	if p.Revision == rev || p.ScanRequest != 1 {
 		t.Errorf("a new exclude kept the revision %s or did not ask for a scan (%d)", rev, p.ScanRequest)
 	}
-	if e := lastAudit(t, db); e.Action != "fim_policy.update" || !strings.Contains(string(e.Before), `"interval":7200000000000`) {
+	if e := lastAudit(t, db); e.Action != "fim_policy.update" || !strings.Contains(string(e.Before), `"interval":"2h"`) {
 		t.Errorf("update audit = %s, before %s", e.Action, e.Before)
 	}
 

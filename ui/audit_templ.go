@@ -416,9 +416,9 @@ func auditEntry(e AuditRow) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var18 string
-		templ_7745c5c3_Var18, templ_7745c5c3_Err = templ.JoinStringErrs(e.Actor)
+		templ_7745c5c3_Var18, templ_7745c5c3_Err = templ.JoinStringErrs(shownName(e.Actor))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `ui/audit.templ`, Line: 92, Col: 21}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `ui/audit.templ`, Line: 92, Col: 32}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var18))
 		if templ_7745c5c3_Err != nil {
@@ -674,13 +674,13 @@ func auditDiff(e AuditRow) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if e.Kind != "create" {
-				templ_7745c5c3_Err = auditValue("Before", c.Before, c.HasBefore).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = auditValue("Before", c.Field, c.Before, c.HasBefore).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 			}
 			if e.Kind != "delete" {
-				templ_7745c5c3_Err = auditValue("After", c.After, c.HasAfter).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = auditValue("After", c.Field, c.After, c.HasAfter).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -704,7 +704,7 @@ func auditDiff(e AuditRow) templ.Component {
 	})
 }
 
-func auditValue(label, v string, has bool) templ.Component {
+func auditValue(label, field, v string, has bool) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -744,9 +744,9 @@ func auditValue(label, v string, has bool) templ.Component {
 		}
 		if has {
 			var templ_7745c5c3_Var33 string
-			templ_7745c5c3_Var33, templ_7745c5c3_Err = templ.JoinStringErrs(shownText(v))
+			templ_7745c5c3_Var33, templ_7745c5c3_Err = templ.JoinStringErrs(auditShown(field, v))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `ui/audit.templ`, Line: 160, Col: 17}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `ui/audit.templ`, Line: 160, Col: 25}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var33))
 			if templ_7745c5c3_Err != nil {
@@ -764,6 +764,31 @@ func auditValue(label, v string, has bool) templ.Component {
 		}
 		return nil
 	})
+}
+
+// auditShown writes a field's value so that what it shows is what it
+// holds. A file path or a symlink target (a field whose last segment is
+// "path" or "target": "changes[4].path", "after.target") is one name, so
+// a newline in it is escaped too (shownName): "new\nline" must not read
+// as "new line". Other values, a body template or a note, may span lines
+// and keep them (shownText).
+func auditShown(field, v string) string {
+	if last := auditLastSegment(field); last == "path" || last == "target" {
+		return shownName(v)
+	}
+	return shownText(v)
+}
+
+// auditLastSegment is the last name of a field's path, without list
+// indexes: "changes[4].path" → "path", "steps[2]" → "steps".
+func auditLastSegment(field string) string {
+	if i := strings.LastIndexByte(field, '.'); i >= 0 {
+		field = field[i+1:]
+	}
+	if i := strings.IndexByte(field, '['); i >= 0 {
+		field = field[:i]
+	}
+	return field
 }
 
 // auditTime writes when a change was made, to the second.

@@ -225,3 +225,62 @@ func TestAuditLinks(t *testing.T) {
 		})
 	}
 }
+
+// TestAuditValuesShowWhatTheyHold checks that a file path or symlink
+// target shows a newline or a right-to-left override escaped, as one
+// name, while a multi-line value (a body template, a note) keeps its
+// lines and escapes only what would hide.
+func TestAuditValuesShowWhatTheyHold(t *testing.T) {
+	row := AuditRow{ID: "600", At: now, Actor: "alice\u202e", ActorKind: "user", Action: "fim_change.accept",
+		Target: "fim_policy:1", Kind: "create", Changes: []AuditChange{
+			{Field: "changes[4].path", After: "/srv/new\nline", HasAfter: true, Changed: true},
+			{Field: "after.target", After: "/srv/exe\u202etxt.sh", HasAfter: true, Changed: true},
+			{Field: "path", After: "/srv/tab\there", HasAfter: true, Changed: true},
+			{Field: "note", After: "patch day\nticket OPS-1\x1b", HasAfter: true, Changed: true},
+			{Field: "settings.body_template", After: "{\n\t\"a\": 1\n}", HasAfter: true, Changed: true},
+			{Field: "paths_note", After: "a\nb", HasAfter: true, Changed: true},
+		}}
+	doc := parse(t, render(t, AuditPage(AuditProps{Page: page("Audit log", "audit"), Entries: []AuditRow{row}})))
+	want := map[string]string{
+		"changes[4].path":        `/srv/new\nline`,
+		"after.target":           `/srv/exe\u202etxt.sh`,
+		"path":                   `/srv/tab\there`,
+		"note":                   "patch day\nticket OPS-1\\x1b",
+		"settings.body_template": "{\n\t\"a\": 1\n}",
+		"paths_note":             "a\nb",
+	}
+	if actor := findAll(doc, func(n *html.Node) bool { return n.Data == "strong" && text(n) == `alice\u202e` }); len(actor) != 1 {
+		t.Errorf("the actor is not shown escaped, as alice\\u202e")
+	}
+	rows := findAll(doc, func(n *html.Node) bool { _, ok := attr(n, "data-field"); return ok && n.Data == "tr" })
+	if len(rows) != len(want) {
+		t.Fatalf("%d rows, want %d", len(rows), len(want))
+	}
+	for _, tr := range rows {
+		field, _ := attr(tr, "data-field")
+		cells := findAll(tr, func(n *html.Node) bool { return n.Data == "td" })
+		if len(cells) != 1 {
+			t.Fatalf("%s: %d cells, want 1", field, len(cells))
+		}
+		if got := strings.TrimSpace(text(cells[0])); got != want[field] {
+			t.Errorf("%s shows %q, want %q", field, got, want[field])
+		}
+	}
+}
+
+func TestAuditLastSegment(t *testing.T) {
+	tests := []struct{ field, want string }{
+		{"path", "path"},
+		{"changes[4].path", "path"},
+		{"after.target", "target"},
+		{"steps[2]", "steps"},
+		{"settings.oids[0].oid", "oid"},
+		{"paths", "paths"},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := auditLastSegment(tt.field); got != tt.want {
+			t.Errorf("auditLastSegment(%q) = %q, want %q", tt.field, got, tt.want)
+		}
+	}
+}

@@ -1,8 +1,10 @@
 package ui
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -395,4 +397,126 @@ func TestShownNameEscapesWhatWouldHide(t *testing.T) {
 			t.Errorf("shownName(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+// TestFIMPolicyEditButton checks that the policy page's Edit button opens
+// the edit form without JavaScript (a link to ?edit=1#edit, whose page has
+// the form open), that the page loads fim.js to open it in place, and that
+// a viewer has neither.
+func TestFIMPolicyEditButton(t *testing.T) {
+	errs := sampleFIMPolicy()
+	errs.Form.Errors = map[string]string{"name": "Name is required"}
+	asked := sampleFIMPolicy()
+	asked.EditOpen = true
+	viewer := sampleFIMPolicy()
+	viewer.CanEdit, viewer.EditOpen = false, true
+	tests := []struct {
+		name       string
+		p          FIMPolicyProps
+		open, edit bool // the form open; the button and script there
+	}{
+		{"plain", sampleFIMPolicy(), false, true},
+		{"asked with ?edit=1", asked, true, true},
+		{"refused form", errs, true, true},
+		{"viewer", viewer, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc := parse(t, render(t, FIMPolicyPage(tt.p)))
+			links := findAll(doc, byTestID("fim-edit-link"))
+			scripts := findAll(doc, func(n *html.Node) bool {
+				src, _ := attr(n, "src")
+				return n.Data == "script" && src == StaticPath("fim.js")
+			})
+			if !tt.edit {
+				if len(links)+len(scripts)+len(findAll(doc, byTestID("fim-edit"))) != 0 {
+					t.Errorf("a viewer's page has the Edit button, the form or fim.js")
+				}
+				return
+			}
+			if len(links) != 1 || len(scripts) != 1 {
+				t.Fatalf("%d Edit buttons, %d fim.js scripts; want 1 each", len(links), len(scripts))
+			}
+			if href, _ := attr(links[0], "href"); href != "/fim/policies/2?edit=1#edit" {
+				t.Errorf("Edit links to %q, want /fim/policies/2?edit=1#edit", href)
+			}
+			if _, ok := attr(links[0], "data-fim-edit"); !ok {
+				t.Error("the Edit button lacks data-fim-edit, which fim.js looks for")
+			}
+			details := findAll(doc, byTestID("fim-edit"))
+			if len(details) != 1 {
+				t.Fatalf("%d edit forms, want 1", len(details))
+			}
+			if _, open := attr(details[0], "open"); open != tt.open {
+				t.Errorf("edit form open %v, want %v", open, tt.open)
+			}
+			// The link's fragment lands on the card holding the form.
+			card := findAll(doc, func(n *html.Node) bool { id, _ := attr(n, "id"); return id == "edit" })
+			if len(card) != 1 || len(findAll(card[0], byTestID("fim-edit"))) != 1 {
+				t.Error("#edit is not the card holding the edit form")
+			}
+		})
+	}
+}
+
+// TestFIMMonitorPage checks a file-integrity monitor's page: no timeout,
+// latency or response-time chart (its results have none), in the page or
+// its live summary, the status timeline kept, and a link to the host's
+// changes; the same props without NoLatency show them all.
+func TestFIMMonitorPage(t *testing.T) {
+	fimMon := func(noLatency bool) MonitorProps {
+		p := sampleMonitor()
+		p.Page = page("File integrity · web-1", "fim")
+		p.Monitor.Type, p.Monitor.Target, p.Timeout = "fim", "web-1", "10s"
+		p.Locations = []string{"web-1"}
+		p.PerLocation = []LocationRow{{Name: "web-1", Status: "ok", LastCheck: now.Add(-time.Minute)}}
+		p.NoLatency, p.FIMAgent = noLatency, "7"
+		return p
+	}
+	latency := []string{"Timeout", "Last latency", "Average in range", "Response time", "Latency"}
+	for _, noLatency := range []bool{true, false} {
+		t.Run(fmt.Sprintf("NoLatency %v", noLatency), func(t *testing.T) {
+			p := fimMon(noLatency)
+			page := render(t, MonitorPage(p))
+			doc := parse(t, page)
+			var words []string
+			for _, n := range findAll(doc, func(n *html.Node) bool {
+				return n.Data == "th" || n.Data == "h2" || (n.Data == "div" && hasClass(n, "l")) || (n.Data == "span" && n.Parent != nil && hasClass(n.Parent, "meta"))
+			}) {
+				words = append(words, strings.TrimSpace(text(n)))
+			}
+			shown := strings.Join(words, "|")
+			for _, w := range latency {
+				if has := slices.ContainsFunc(words, func(s string) bool { return strings.HasPrefix(s, w) }); has == noLatency {
+					t.Errorf("%q shown %v, want %v (shown: %s)", w, has, !noLatency, shown)
+				}
+			}
+			if got := len(findAll(doc, byTestID("response-time"))); got != map[bool]int{true: 0, false: 1}[noLatency] {
+				t.Errorf("%d response-time charts", got)
+			}
+			if !strings.Contains(page, `class="tl-axis"`) {
+				t.Error("the status timeline is gone")
+			}
+			links := findAll(doc, byTestID("monitor-fim-changes"))
+			if len(links) != 1 {
+				t.Fatalf("%d links to the host's changes, want 1", len(links))
+			}
+			if href, _ := attr(links[0], "href"); href != "/fim/changes?agent=7" {
+				t.Errorf("changes link %q, want /fim/changes?agent=7", href)
+			}
+			summary := render(t, MonitorSummary(p))
+			if has := strings.Contains(summary, "Last latency"); has == noLatency {
+				t.Errorf("live summary shows the latency: %v, want %v", has, !noLatency)
+			}
+		})
+	}
+	p := sampleMonitor()
+	if n := len(findAll(parse(t, render(t, MonitorPage(p))), byTestID("monitor-fim-changes"))); n != 0 {
+		t.Errorf("a probe's page links to file changes")
+	}
+}
+
+func hasClass(n *html.Node, class string) bool {
+	c, _ := attr(n, "class")
+	return slices.Contains(strings.Fields(c), class)
 }

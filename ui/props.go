@@ -99,6 +99,14 @@ type MonitorProps struct {
 	// reported, by location name; shown when there is more than one
 	// location or the one is an agent.
 	PerLocation []LocationRow
+	// NoLatency hides what a monitor without response times would show
+	// as zeros: the timeout, the latencies and the response-time chart
+	// (a file-integrity monitor, whose results the server makes from the
+	// agent's reports). The status timeline stays.
+	NoLatency bool
+	// FIMAgent is the agent whose file-integrity changes the page links
+	// to (a file-integrity monitor's); "" for none.
+	FIMAgent string
 }
 
 // LocationRow is a monitor's state at one location ("server" or an agent).

@@ -73,9 +73,12 @@ type FIMPolicyProps struct {
 	Revision        string
 	UpdatedAt       time.Time
 	Agents          []FIMAgentRow
-	// Form is the edit form; it opens when it holds errors.
-	Form  FIMPolicyForm
-	Attrs []Option
+	// Form is the edit form; it opens when it holds errors, or when
+	// EditOpen says the person asked for it (the Edit button's ?edit=1,
+	// for browsers without JavaScript).
+	Form     FIMPolicyForm
+	Attrs    []Option
+	EditOpen bool
 	// AcceptErrors are the errors of a refused patch-day acceptance, for
 	// the agent AcceptAgent ("" for the form of all agents).
 	AcceptErrors map[string]string
