@@ -17,8 +17,9 @@
 // merge-join of the walk with a cursor over the stored records, read in
 // chunks in short read transactions; nothing holds the tree in memory
 // (only the sorted names of the directories on the current path). Files
-// are hashed by a few workers (Policy.Workers) and the results put back
-// in walk order through a bounded window. Confirmed batches are applied
+// are hashed by a few workers (Policy.Workers) and reported group by
+// group as their hashing finishes, through a bounded window (so a big
+// file does not hold back the files after it). Confirmed batches are applied
 // in their own small transactions. An incremental rescan re-reads a file
 // only when its size, mtime, ctime or inode moved, or every
 // FullRehashEvery scans.
