@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -139,6 +140,12 @@ func (s *fimServer) waitDone(policy string, n int, timeout time.Duration) []wire
 }
 
 // waitFor waits until cond, called with s.mu held, is true.
+// waitForReport waits until a report received matches.
+func (s *fimServer) waitForReport(what string, timeout time.Duration, match func(r wire.FIMReport) bool) {
+	s.t.Helper()
+	s.waitFor(what, timeout, func() bool { return slices.ContainsFunc(s.reports, match) })
+}
+
 func (s *fimServer) waitFor(what string, timeout time.Duration, cond func() bool) {
 	s.t.Helper()
 	deadline := time.After(timeout)

@@ -292,13 +292,8 @@ func TestFIMInterruptedRebaselineResumesAtOnce(t *testing.T) {
 	edited := policyOf("p1", dir)
 	edited.Revision = "r2"
 	run.s.assign([]wire.FIMPolicy{edited})
-	srv.waitFor("the new baseline's first report", 20*time.Second, func() bool {
-		for _, r := range srv.reports { // waitFor holds srv.mu
-			if r.PolicyID == "p1" && r.Revision == "r2" {
-				return true
-			}
-		}
-		return false
+	srv.waitForReport("the new baseline's first report", 20*time.Second, func(r wire.FIMReport) bool {
+		return r.PolicyID == "p1" && r.Revision == "r2"
 	})
 	if err := run.stop(); err != nil {
 		t.Fatal(err)
@@ -329,13 +324,8 @@ func TestFIMInterruptedScanRunsAgainAtOnce(t *testing.T) {
 	srv.set(func(s *fimServer) { s.block["p1"] = block })
 	p.ScanRequest = 1
 	run.s.assign([]wire.FIMPolicy{p})
-	srv.waitFor("the requested scan's first report", 20*time.Second, func() bool {
-		for _, r := range srv.reports { // waitFor holds srv.mu
-			if r.PolicyID == "p1" && r.Scan > base.Scan {
-				return true
-			}
-		}
-		return false
+	srv.waitForReport("the requested scan's first report", 20*time.Second, func(r wire.FIMReport) bool {
+		return r.PolicyID == "p1" && r.Scan > base.Scan
 	})
 	if err := run.stop(); err != nil {
 		t.Fatal(err)

@@ -251,33 +251,16 @@ func fimOpenPolicyKey(policyID string, changeKey []byte) []byte {
 	return append(k, changeKey...)
 }
 
-// fimPolicyAudit is a policy as the audit log keeps it: all of it, field
-// for field in the same order, but the interval written as the API writes
-// it ("1h"), not as the nanoseconds the stored policy holds. A test keeps
-// its fields in step with FIMPolicy's.
+// fimPolicyAudit is a policy as the audit log keeps it: every field, with
+// the interval written as the API writes it ("1h"), not as the nanoseconds
+// the stored policy holds. In JSON the outer Interval hides the embedded
+// one.
 type fimPolicyAudit struct {
-	ID              string            `json:"id"`
-	Name            string            `json:"name"`
-	Agents          []string          `json:"agents"`
-	Paths           []string          `json:"paths"`
-	Exclude         []string          `json:"exclude"`
-	Attributes      []string          `json:"attributes"`
-	Interval        wire.Duration     `json:"interval"`
-	Severity        []FIMSeverityRule `json:"severity"`
-	FullRehashEvery int               `json:"full_rehash_every"`
-	IOLimitMBps     int               `json:"io_limit_mbps"`
-	ScanRequest     uint64            `json:"scan_request"`
-	Revision        string            `json:"revision"`
-	CreatedAt       time.Time         `json:"created_at"`
-	UpdatedAt       time.Time         `json:"updated_at"`
+	FIMPolicy
+	Interval wire.Duration `json:"interval"`
 }
 
 // auditedFIMPolicy is p as the audit log keeps it.
 func auditedFIMPolicy(p FIMPolicy) fimPolicyAudit {
-	return fimPolicyAudit{
-		ID: p.ID, Name: p.Name, Agents: p.Agents, Paths: p.Paths, Exclude: p.Exclude, Attributes: p.Attributes,
-		Interval: wire.Duration(p.Interval), Severity: p.Severity, FullRehashEvery: p.FullRehashEvery,
-		IOLimitMBps: p.IOLimitMBps, ScanRequest: p.ScanRequest, Revision: p.Revision,
-		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
-	}
+	return fimPolicyAudit{FIMPolicy: p, Interval: wire.Duration(p.Interval)}
 }
