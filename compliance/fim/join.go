@@ -18,7 +18,7 @@ type item struct {
 	removed   bool // stored, not found by the walk
 	err       string
 
-	hash      bool       // a worker hashes the file; sum and hashErr are set before its group's done closes
+	hash      bool       // a worker hashes the file; sum and hashErr are set before its group is sent on hashed
 	statLater bool       // st is filled by the worker from the open file (see walker.statLater)
 	dir       *dirHandle // statLater: where to open it; the worker releases it
 	sum       string
@@ -42,7 +42,6 @@ type group struct {
 	bytes  int64         // to hash, as far as known
 	names  int           // bytes of the items' keys and paths
 	hashes int32         // items to hash
-	done   chan struct{} // nil when nothing in the group is hashed; closed when left reaches 0
 	hashed chan<- *group // told the group when left reaches 0 (the scan's, shared)
 	next   atomic.Int32  // the next item a worker claims
 	left   atomic.Int32  // items to hash not hashed yet
@@ -133,9 +132,6 @@ func (j *joiner) add(it *item) error {
 	if it.hash {
 		g.bytes += it.st.obj.Size
 		g.hashes++
-		if g.done == nil {
-			g.done = make(chan struct{})
-		}
 	}
 	g.names += len(it.key) + len(it.path)
 	if len(g.items) < groupItems && g.bytes < groupBytes && g.names < groupNames {
@@ -152,7 +148,7 @@ func (j *joiner) flush() error {
 		return nil
 	}
 	j.cur = nil
-	if g.done != nil {
+	if g.hashes > 0 {
 		g.left.Store(g.hashes)
 		for range min(j.workers, int(g.hashes)) {
 			if err := send(j.ctx, j.jobs, g); err != nil {

@@ -27,8 +27,9 @@ const silentChunk = 1000
 // take 12 MB, times the batches in flight.
 const maxBatchBytes = 1 << 20
 
-// reporter turns items into changes, in walk order, sends them in
-// batches and applies each batch to the state once Send confirmed it.
+// reporter turns items into changes, group by group as their hashing
+// finishes, sends them in batches and applies each batch to the state
+// once Send confirmed it.
 type reporter struct {
 	state    *State
 	policyID string
@@ -79,7 +80,7 @@ func (r *reporter) consume(ctx context.Context, ordered <-chan *group, hashed <-
 				walked = true
 				continue
 			}
-			if next.done != nil && !early[next] {
+			if next.hashes > 0 && !early[next] {
 				waiting[next] = true
 				continue
 			}

@@ -47,10 +47,10 @@ func (f *inflight) touch() {
 // overdue says why the read should be abandoned at now, or nil.
 func (f *inflight) overdue(now int64, limit time.Duration) error {
 	if d := f.deadline.Load(); d != 0 && now > d {
-		return fmt.Errorf("read took longer than its size allows under the I/O limit plus %s: abandoned, the old record is kept", limit)
+		return fmt.Errorf("read took longer than its size allows under the I/O limit plus %s: abandoned", limit)
 	}
 	if now-f.last.Load() > int64(limit) {
-		return fmt.Errorf("read made no progress for %s: abandoned, the old record is kept", limit)
+		return fmt.Errorf("read made no progress for %s: abandoned", limit)
 	}
 	return nil
 }
@@ -59,10 +59,7 @@ func (f *inflight) overdue(now int64, limit time.Duration) error {
 func (f *inflight) finish() {
 	f.it.dir.release()
 	if f.g.left.Add(-1) == 0 {
-		close(f.g.done)
-		if f.g.hashed != nil {
-			f.g.hashed <- f.g // never blocks: see hashedCap
-		}
+		f.g.hashed <- f.g // never blocks: see hashedCap
 	}
 }
 
