@@ -17,6 +17,7 @@ var (
 	errReplaced         = errors.New("replaced while being read (not the object lstat saw)")
 	errChangedWhileRead = errors.New("changed while being read")
 	errVanished         = errors.New("vanished during the scan")
+	errPutOff           = errors.New("a big file put off until a worker may read it")
 )
 
 // hashBuffer is each worker's read size: large enough that syscalls cost
@@ -34,6 +35,7 @@ type hasher struct {
 	stallLimit time.Duration // see defaultStallLimit
 	hashed     atomic.Uint64 // bytes read so far, for live progress
 	open       func(at *dirHandle, path string, want fileStat) (contentReader, error)
+	big        *bigFiles
 }
 
 // stillChanging is the error of a file that changed during every one of
@@ -91,6 +93,9 @@ func (h *hasher) hashOnce(ctx context.Context, f *inflight, path string, want fi
 	defer file.Close()
 	if unseen {
 		want = file.object()
+	}
+	if want.obj.Size >= bigFile && !f.bigHeld && !h.big.admit(f) {
+		return want, "", errPutOff
 	}
 	if rate := h.budget.rate; rate > 0 {
 		// The workers share the budget: at worst this file gets its share.

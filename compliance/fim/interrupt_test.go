@@ -7,7 +7,9 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -204,5 +206,66 @@ func TestScanReportsPastAFileStillBeingRead(t *testing.T) {
 	}
 	if n := len(rec.changes()); n != 303 {
 		t.Errorf("%d objects recorded, want 303", n)
+	}
+}
+
+// slowReader reads like a slow disk and tells when it reached the end.
+type slowReader struct {
+	contentReader
+	delay time.Duration
+	done  func()
+}
+
+func (r *slowReader) Read(p []byte) (int, error) {
+	time.Sleep(r.delay)
+	n, err := r.contentReader.Read(p)
+	if err != nil || n < len(p) {
+		r.done()
+	}
+	return n, err
+}
+
+// TestScanCountsWhileBigFilesAreRead: as many big files as workers, first
+// in the walk, leave a worker for the small files behind them, so the
+// baseline reports and counts those while the big ones are read.
+func TestScanCountsWhileBigFilesAreRead(t *testing.T) {
+	root := t.TempDir()
+	for _, name := range []string{"a1.bin", "a2.bin", "a3.bin"} {
+		f, err := os.Create(filepath.Join(root, name))
+		must(t, err)
+		must(t, f.Truncate(bigFile+1)) // sparse: nothing written
+		f.Close()
+	}
+	for i := range 400 {
+		writeFile(t, filepath.Join(root, fmt.Sprintf("z/f%03d", i)), "x")
+	}
+	s := openTestState(t)
+	var bigRead atomic.Int32 // big files read to the end
+	s.open.content = func(at *dirHandle, path string, want fileStat) (contentReader, error) {
+		f, err := openContent(at, path, want)
+		if err != nil || !strings.HasSuffix(path, ".bin") {
+			return f, err
+		}
+		// 65 reads of 256 KiB: about 2 s each file.
+		return &slowReader{contentReader: f, delay: 30 * time.Millisecond, done: func() { bigRead.Add(1) }}, nil
+	}
+	var counted atomic.Uint64 // the most objects a batch counted before any big file was read
+	rec := &recorder{fail: func(b Batch) error {
+		if bigRead.Load() == 0 {
+			counted.Store(max(counted.Load(), b.Progress.Objects))
+		}
+		return nil
+	}}
+	p := Policy{ID: "p", Revision: "1", Paths: []string{root}, Workers: 2}
+	if _, err := s.Scan(context.Background(), p, ScanOptions{Send: rec.send, MaxChanges: 50, Every: 50 * time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
+	// All but the first group (the big files and the 61 small ones walked
+	// with them, 64 items), which is reported when its big files are read.
+	if n := counted.Load(); n < 405-64 {
+		t.Errorf("before the first big file was read, batches counted %d objects; want at least %d", n, 405-64)
+	}
+	if n := len(rec.changes()); n != 405 {
+		t.Errorf("%d objects recorded, want 405", n)
 	}
 }

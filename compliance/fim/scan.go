@@ -103,6 +103,7 @@ func (s *State) run(ctx context.Context, p Policy, pl plan, full bool, r *report
 	ordered := make(chan *group, window)
 	jobs := make(chan *group, window*pl.workers) // each group once per worker
 	hashed := make(chan *group, hashedCap)
+	r.hasher.big = newBigFiles(pl.workers, func() int { return len(jobs) })
 	pool := newHashPool(ctx, r.hasher, jobs, pl.workers)
 	var wg sync.WaitGroup // the walk
 	var walkErr error

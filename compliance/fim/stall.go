@@ -3,7 +3,9 @@ package fim
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
+	"hash"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -35,6 +37,7 @@ type inflight struct {
 	state    atomic.Int32
 	last     atomic.Int64 // unix nanoseconds of the last progress
 	deadline atomic.Int64 // unix nanoseconds the read must end by; 0 none
+	bigHeld  bool         // holds a bigFiles reading slot (only its worker touches it)
 }
 
 // touch records progress; nil-safe.
@@ -116,38 +119,81 @@ func (p *hashPool) leave(slot *workerSlot) {
 
 // work hashes, at low priority, the files of the groups it is given,
 // claiming them one by one with the other workers given the same group;
-// whoever finishes a group's last file tells the reporter.
+// whoever finishes a group's last file tells the reporter. A big file
+// put off (see bigFiles) is read first whenever a worker may.
 func (p *hashPool) work(slot *workerSlot) {
 	lowerThreadPriority()
 	buf := make([]byte, hashBuffer)
 	sum := sha256.New()
-	for g := range p.jobs {
-		for {
-			i := int(g.next.Add(1)) - 1
-			if i >= len(g.items) {
-				break
+	big := p.h.big
+	jobs := p.jobs
+	for {
+		if f := big.take(); f != nil {
+			if !p.hash(slot, f, sum, buf) {
+				return
 			}
-			it := g.items[i]
-			if !it.hash {
+			continue
+		}
+		if jobs == nil { // the walk is over and nothing is put off
+			break
+		}
+		select {
+		case g, ok := <-jobs:
+			if !ok {
+				jobs = nil
+				if !big.left() {
+					p.leave(slot)
+					return
+				}
 				continue
 			}
-			f := &it.flight
-			f.it, f.g = it, g
-			f.touch()
-			slot.cur.Store(f)
-			st, digest, err := it.st, "", p.ctx.Err()
-			if err == nil {
-				st, digest, err = p.h.hashItem(p.ctx, f, sum, buf)
+			for {
+				i := int(g.next.Add(1)) - 1
+				if i >= len(g.items) {
+					break
+				}
+				it := g.items[i]
+				if !it.hash {
+					continue
+				}
+				f := &it.flight
+				f.it, f.g = it, g
+				if !p.hash(slot, f, sum, buf) {
+					return
+				}
 			}
-			slot.cur.Store(nil)
-			if !f.state.CompareAndSwap(inflightRunning, inflightDone) {
-				return // given up on: another worker has taken this one's place
-			}
-			it.st, it.sum, it.hashErr = st, digest, err
-			f.finish()
+		case <-big.wake:
 		}
 	}
 	p.leave(slot)
+}
+
+// hash hashes f's file, or puts it off when it is big and no worker may
+// read one now. It returns false when the watchdog gave up on this worker
+// (another has taken its place, and this one must end).
+func (p *hashPool) hash(slot *workerSlot, f *inflight, sum hash.Hash, buf []byte) bool {
+	it := f.it
+	f.touch()
+	slot.cur.Store(f)
+	st, digest, err := it.st, "", p.ctx.Err()
+	if err == nil {
+		st, digest, err = p.h.hashItem(p.ctx, f, sum, buf)
+	}
+	slot.cur.Store(nil)
+	p.h.big.release(f)
+	if errors.Is(err, errPutOff) {
+		if f.state.Load() != inflightRunning {
+			return false // given up on while it opened the file
+		}
+		p.h.big.putOffFile(f) // no longer in a slot: the watchdog leaves it be
+		return true
+	}
+	if !f.state.CompareAndSwap(inflightRunning, inflightDone) {
+		return false // given up on: another worker has taken this one's place
+	}
+	it.st, it.sum, it.hashErr = st, digest, err
+	f.finish()
+	return true
 }
 
 // watch gives up on reads that stall until the pool is done.
