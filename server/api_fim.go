@@ -26,6 +26,7 @@ type fimPolicyOutput struct {
 	FullRehashEvery int               `json:"full_rehash_every"`
 	IOLimitMBps     int               `json:"io_limit_mbps"`
 	ScanRequest     uint64            `json:"scan_request"`
+	ScanRequestedAt *time.Time        `json:"scan_requested_at"` // null until "scan now"
 	Revision        string            `json:"revision"`
 	OpenChanges     int               `json:"open_changes"`
 	Agents          []fimAgentOutput  `json:"agents"`
@@ -85,6 +86,10 @@ func (s *Server) fimPolicyViewOf(p store.FIMPolicy, agents []store.Agent) (fimPo
 		Attributes: nonNil(p.Attributes), Interval: formatDuration(p.Interval), Severity: []fimSeverityRule{},
 		FullRehashEvery: p.FullRehashEvery, IOLimitMBps: p.IOLimitMBps, ScanRequest: p.ScanRequest, Revision: p.Revision,
 		Agents: []fimAgentOutput{}, CreatedAt: p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC(),
+	}
+	if !p.ScanRequestedAt.IsZero() {
+		at := p.ScanRequestedAt.UTC()
+		out.ScanRequestedAt = &at
 	}
 	for _, r := range p.Severity {
 		out.Severity = append(out.Severity, fimSeverityRule(r))

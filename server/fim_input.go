@@ -42,6 +42,7 @@ type fimPolicyInput struct {
 	ID          *json.RawMessage `json:"id,omitempty"`
 	Revision    *json.RawMessage `json:"revision,omitempty"`
 	ScanRequest *json.RawMessage `json:"scan_request,omitempty"`
+	ScanAskedAt *json.RawMessage `json:"scan_requested_at,omitempty"`
 	OpenChanges *json.RawMessage `json:"open_changes,omitempty"`
 	CreatedAt   *json.RawMessage `json:"created_at,omitempty"`
 	UpdatedAt   *json.RawMessage `json:"updated_at,omitempty"`

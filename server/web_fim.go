@@ -235,7 +235,11 @@ func webFIMScanPending(pol store.FIMPolicy, st store.FIMAgentState, pr gateway.F
 	if pr.StartedAt.After(started) {
 		started = pr.StartedAt
 	}
-	return pol.UpdatedAt.After(started) && now.Sub(pol.UpdatedAt) < webFIMPendingFor
+	asked := pol.UpdatedAt // a change, or "Scan now"
+	if pol.ScanRequestedAt.After(asked) {
+		asked = pol.ScanRequestedAt
+	}
+	return asked.After(started) && now.Sub(asked) < webFIMPendingFor
 }
 
 // webFIMOpenBySeverity counts a policy's open changes per agent and severity.

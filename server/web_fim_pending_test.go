@@ -15,7 +15,8 @@ import (
 func TestWebFIMScanPending(t *testing.T) {
 	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 	baselined := store.FIMAgentState{BaselineAt: now.Add(-time.Hour), ScanStartedAt: now.Add(-time.Hour), LastScanAt: now.Add(-time.Hour)}
-	requested := store.FIMPolicy{UpdatedAt: now.Add(-5 * time.Second)}
+	requested := store.FIMPolicy{UpdatedAt: now.Add(-48 * time.Hour), ScanRequestedAt: now.Add(-5 * time.Second)} // "Scan now"
+	changed := store.FIMPolicy{UpdatedAt: now.Add(-5 * time.Second)}                                              // an edit
 	tests := []struct {
 		name   string
 		pol    store.FIMPolicy
@@ -28,6 +29,7 @@ func TestWebFIMScanPending(t *testing.T) {
 		{"no baseline, offline", store.FIMPolicy{UpdatedAt: now.Add(-time.Hour)}, store.FIMAgentState{}, gateway.FIMProgress{}, false, false},
 		{"scan requested, not started", requested, baselined, gateway.FIMProgress{}, true, true},
 		{"scan requested, offline", requested, baselined, gateway.FIMProgress{}, false, false},
+		{"policy changed, not started", changed, baselined, gateway.FIMProgress{}, true, true},
 		{"scan requested, started since (store)", requested,
 			store.FIMAgentState{BaselineAt: now.Add(-time.Hour), ScanStartedAt: now.Add(-2 * time.Second)}, gateway.FIMProgress{}, true, false},
 		{"scan requested, started since (gateway)", requested, baselined, gateway.FIMProgress{StartedAt: now.Add(-time.Second)}, true, false},

@@ -49,6 +49,9 @@ type FIMPolicy struct {
 	// ScanRequest is raised by "scan now": an agent scans when it exceeds
 	// the last request it acted on.
 	ScanRequest uint64 `json:"scan_request"`
+	// ScanRequestedAt is when "scan now" last raised ScanRequest. It is
+	// not a change of the policy: UpdatedAt stays.
+	ScanRequestedAt time.Time `json:"scan_requested_at,omitzero"`
 	// Revision is a hash of paths, exclude and attributes, set by the
 	// store: a new revision makes the next scan on each agent a baseline.
 	Revision  string    `json:"revision"`
@@ -110,7 +113,7 @@ type FIMAgentState struct {
 }
 
 // FIMResetMessage is FIMAgentState.Reset after a compared baseline.
-const FIMResetMessage = "the agent's file-integrity state was reset: compared with the server's copy"
+const FIMResetMessage = "the agent's file-integrity state was reset (lost, deleted, or the policy taken off this agent and given back): its new baseline was compared with the server's copy"
 
 // FIMChange is one change an agent reported, open until a person accepts
 // it.

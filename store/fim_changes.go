@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/vigil-monitor/vigil/internal/shown"
 )
 
 // FIMChange returns the change record with the given id, or ErrNotFound.
@@ -73,7 +75,8 @@ func (q FIMChangeQuery) matches(c FIMChange) bool {
 		q.AgentID != "" && c.AgentID != q.AgentID,
 		q.Severity != "" && c.Severity != q.Severity,
 		q.Change != "" && c.Change != q.Change,
-		q.PathContains != "" && !strings.Contains(c.Path, q.PathContains),
+		q.PathContains != "" && !strings.Contains(c.Path, q.PathContains) &&
+			!strings.Contains(shown.Name(c.Path), q.PathContains), // as the UI shows it: "new\nline"
 		q.Open != nil && *q.Open != c.Open():
 		return false
 	}

@@ -94,7 +94,7 @@ func (db *DB) RequestFIMScan(id string, by Actor) (FIMPolicy, error) {
 			return err
 		}
 		rec.ScanRequest++
-		rec.UpdatedAt = time.Now().UTC()
+		rec.ScanRequestedAt = time.Now().UTC()
 		if err := putJSON(b, key, rec); err != nil {
 			return err
 		}

@@ -591,3 +591,27 @@ func TestDeleteFIMPolicyAuditsDiscardedChanges(t *testing.T) {
 		t.Errorf("%d open index entries left", left)
 	}
 }
+
+// TestFIMChangesPathFilterMatchesWhatIsShown: the UI shows a newline or a
+// right-to-left override in a name as an escape; filtering by what it
+// shows finds the change, as does the name itself.
+func TestFIMChangesPathFilterMatchesWhatIsShown(t *testing.T) {
+	db, p := fimWithChanges(t)
+	mustApply(t, db, "1", report(p, 3, 1, false, true, added("/srv/new\nline", file("n", 1)), added("/srv/invoice\u202etxt.exe", file("i", 1))))
+	for q, want := range map[string]string{
+		`new\nline`:      "added /srv/new\nline medium",
+		"new\nline":      "added /srv/new\nline medium",
+		`invoice\u202e`:  "added /srv/invoice\u202etxt.exe medium",
+		"line\\n":        "",
+		`new\\nline`:     "",
+		"invoice\u202et": "added /srv/invoice\u202etxt.exe medium",
+	} {
+		got, err := db.FIMChanges(FIMChangeQuery{PathContains: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if changePaths(got) != want {
+			t.Errorf("path contains %q: got %q, want %q", q, changePaths(got), want)
+		}
+	}
+}

@@ -236,6 +236,10 @@ func ackerName(by string) string {
 // formatting ones (zero-width spaces, right-to-left overrides that can
 // make "exe.txt" read as "txt.exe") are written as Go escapes, \n, \x1b,
 // \u202e. Everything else, other scripts included, is shown as is.
+//
+// ui imports nothing of ours (DESIGN.md), so internal/shown, which the
+// store's path filter uses to match what this shows, holds the same code:
+// keep the two alike (server/web_fim_filter_test.go checks they agree).
 func shownName(s string) string { return escapeHidden(s, hiddenRune) }
 
 // shownText is shownName for text that may span lines (audit values such
