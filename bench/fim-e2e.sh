@@ -8,7 +8,8 @@
 # DIR must hold regular files in subdirectories (bench/fimscan tree makes one); the files rewritten
 # are DIR's first CHANGED files in walk order, and are put back as they were at the end.
 # VIGIL_BIN=path uses that binary rather than building one; SETTLE=seconds also prints the agent's
-# resident memory that long after the last scan.
+# resident memory that long after the last scan; IO_LIMIT=MB/s sets the policy's read budget (default
+# 0, none); PROGRESS=1 prints the scan's progress (objects, bytes) about once a second.
 set -euo pipefail
 target=$(realpath "$1"); changed=${2:-10}
 cd "$(dirname "$0")/.."
@@ -36,10 +37,15 @@ usage() { # name pid: peak RSS and CPU seconds so far
 # wait_scan N: until the agent's last_scan is N and no scan runs, then print the scan's figures; the
 # wall time is from $t0 (set just before the scan was asked for) to when the server had it all.
 wait_scan() {
-  local row
+  local row i=0
   for _ in $(seq 18000); do
     row=$(api "$base/fim/policies/$pol" | jq -c '.agents[0]')
     if [ "$(jq -r '.last_scan' <<<"$row")" -ge "$1" ] && [ "$(jq -r '.scanning' <<<"$row")" = false ]; then break; fi
+    if [ -n "${PROGRESS:-}" ] && [ $((i % 5)) = 0 ]; then # about once a second
+      jq -r --arg t "$(awk -v t0="$t0" -v t1="$(date +%s.%N)" 'BEGIN {printf "%.0f", t1 - t0}')" \
+        '"  progress at \($t) s: \(.progress.objects // 0) objects, \((.progress.bytes // 0) / 1048576 | floor) MiB hashed"' <<<"$row"
+    fi
+    i=$((i + 1))
     sleep 0.2
   done
   jq -r '"scan \(.last_scan): \(.objects) objects in the baseline, \(.open_changes) open changes, \(.error_count) errors"' <<<"$row"
@@ -49,7 +55,7 @@ wait_scan() {
 }
 
 t0=$(date +%s.%N)
-pol=$(api -XPOST "$base/fim/policies" -d "{\"name\":\"bench\",\"agents\":[\"fim-bench\"],\"paths\":[\"$target\"],\"interval\":\"168h\",\"io_limit_mbps\":0}" | jq -r .id)
+pol=$(api -XPOST "$base/fim/policies" -d "{\"name\":\"bench\",\"agents\":[\"fim-bench\"],\"paths\":[\"$target\"],\"interval\":\"168h\",\"io_limit_mbps\":${IO_LIMIT:-0}}" | jq -r .id)
 echo "policy $pol on $target; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 wait_scan 1
 t0=$(date +%s.%N); api -XPOST "$base/fim/policies/$pol/scan" >/dev/null
