@@ -1,6 +1,9 @@
 package fim
 
-import "sync"
+import (
+	"sync"
+	"sync/atomic"
+)
 
 // bigFile is the size from which a file counts as big: reading it takes
 // long enough (about 10 ms unthrottled, a third of a second at 50 MB/s)
@@ -12,13 +15,16 @@ const bigFile = 16 << 20
 // big file, and a worker that opens one more puts it off (closes it, to
 // be read when a worker may) and goes on with the small files. Without
 // this, a baseline whose first files are as many big ones as there are
-// workers reports nothing, and counts nothing, until they are read. When
-// nothing else waits, every worker may read a big file.
+// workers reports nothing, and counts nothing, until they are read. Once
+// the walk is over and nothing else waits, every worker may read a big
+// file; not before, since while the walk lists directories the queue of
+// small files runs dry for moments at a time.
 type bigFiles struct {
 	mu      sync.Mutex
 	workers int
-	queued  func() int // groups waiting for a worker
-	reading int        // workers reading a big file now
+	walked  atomic.Bool // the walk is over: no more small files will come
+	queued  func() int  // groups waiting for a worker
+	reading int         // workers reading a big file now
 	putOff  []*inflight
 	wake    chan struct{} // a put-off file may be read now
 }
@@ -30,7 +36,13 @@ func newBigFiles(workers int, queued func() int) *bigFiles {
 // mayRead reports whether one more worker may read a big file now; b.mu
 // is held.
 func (b *bigFiles) mayRead() bool {
-	return b.reading < b.workers-1 || b.queued() == 0
+	return b.reading < b.workers-1 || b.walked.Load() && b.queued() == 0
+}
+
+// walkOver says the walk handed on its last group.
+func (b *bigFiles) walkOver() {
+	b.walked.Store(true)
+	b.signal()
 }
 
 // admit takes a reading slot for f's big file, or says to put it off.

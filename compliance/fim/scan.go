@@ -112,6 +112,7 @@ func (s *State) run(ctx context.Context, p Policy, pl plan, full bool, r *report
 	wg.Go(func() {
 		defer close(ordered)
 		defer close(jobs)
+		defer r.hasher.big.walkOver() // before jobs closes
 		lowerThreadPriority()
 		j := &joiner{ctx: ctx, plan: pl, full: full, ordered: ordered, jobs: jobs, hashed: hashed, workers: pl.workers,
 			stored: &storedIter{db: s.db, policyID: []byte(p.ID)}}
