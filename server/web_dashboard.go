@@ -56,7 +56,10 @@ func (s *Server) monitorRow(m store.Monitor) ui.MonitorRow {
 		row.Uptime24h, row.Uptime30d = sum.Uptime24h, sum.Uptime30d
 		row.Sparkline = sum.Sparkline
 		if !sum.LastAt.IsZero() {
-			row.LastCheck, row.LastLatency = sum.LastAt, sum.LastLatencyMS
+			row.LastCheck = sum.LastAt
+			if !serverResults(m.Type) { // a file-integrity monitor has no response time: "—", not "0.00 ms"
+				row.LastLatency = sum.LastLatencyMS
+			}
 		}
 	}
 	return row

@@ -3,6 +3,7 @@ package server
 import (
 	"io"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -91,5 +92,11 @@ func TestWebMonitorPageFIM(t *testing.T) {
 	}
 	if got := monitorNav(fimMon); got != "fim" {
 		t.Errorf("monitorNav(fim) = %q", got)
+	}
+	// On the dashboard its latency is "—", not the "0.00 ms" its results carry.
+	_, dash := b.get("/")
+	row := regexp.MustCompile(`(?s)data-monitor-id="` + regexp.QuoteMeta(fimMon.ID) + `">.*?data-label="Latency">([^<]*)<`).FindStringSubmatch(dash)
+	if row == nil || row[1] != "—" {
+		t.Errorf("dashboard latency of the FIM monitor: %q", row)
 	}
 }
