@@ -1568,7 +1568,7 @@ func countOf(n uint64, one, many string) string {
 	if n == 1 {
 		return "1 " + one
 	}
-	return strconv.FormatUint(n, 10) + " " + many
+	return fmtCount(n) + " " + many // "10,106 objects"
 }
 
 // fmtBytes writes a size in bytes, KiB, MiB or GiB.

@@ -205,7 +205,7 @@ func TestSpoolNote(t *testing.T) {
 		{"one waiting", &AgentSpool{Pending: 1, Bytes: 300}, "1 result waiting to be sent (300 bytes)"},
 		{"only dropped", &AgentSpool{Dropped: 1}, "1 result dropped since the agent started (spool full, too old or refused)"},
 		{"large", &AgentSpool{Pending: 90000, Bytes: 3 << 30, Dropped: 2},
-			"90000 results waiting to be sent (3.0 GiB); 2 dropped since the agent started (spool full, too old or refused)"},
+			"90,000 results waiting to be sent (3.0 GiB); 2 dropped since the agent started (spool full, too old or refused)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

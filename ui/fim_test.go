@@ -299,7 +299,7 @@ func TestFIMFormats(t *testing.T) {
 			t.Errorf("fmtCount(%d) = %q, want %q", n, got, want)
 		}
 	}
-	for n, want := range map[int64]string{0: "0 bytes", 1: "1 byte", 1023: "1023 bytes", 1 << 30: "1.0 GiB (1,073,741,824 bytes)"} {
+	for n, want := range map[int64]string{0: "0 bytes", 1: "1 byte", 1023: "1,023 bytes", 1 << 30: "1.0 GiB (1,073,741,824 bytes)"} {
 		if got := fimSize(n); got != want {
 			t.Errorf("fimSize(%d) = %q, want %q", n, got, want)
 		}
